@@ -1,0 +1,69 @@
+// Shared helpers for the benchmarks: timing, a table on stdout, JSON in bench/results/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Median of a list of numbers. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Runs `fn` (sync or async) `runs` times after `warmup` runs; returns each run's milliseconds. */
+export async function measure(fn, { runs = 7, warmup = 2 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+/** Prints rows (objects with the same keys) as an aligned table. */
+export function printTable(title, rows) {
+  console.log(`\n${title}`);
+  if (rows.length === 0) return;
+  const keys = Object.keys(rows[0]);
+  const cells = [keys, ...rows.map((row) => keys.map((key) => format(row[key])))];
+  const widths = keys.map((_, column) => Math.max(...cells.map((line) => String(line[column]).length)));
+  for (const [index, line] of cells.entries()) {
+    console.log(line.map((cell, column) => String(cell).padEnd(widths[column])).join('  '));
+    if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  }
+}
+
+function format(value) {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 3 : 1);
+  return String(value ?? '');
+}
+
+/** Writes bench/results/<name>.json with the machine and Node version alongside the figures. */
+export function writeResults(name, results) {
+  const file = join(here, 'results', `${name}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  const payload = {
+    benchmark: name,
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    results,
+  };
+  writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
+  console.log(`\nwrote ${file}`);
+}
+
+/**
+ * Imports a built entry of the library (index, vitest, typeorm, ...). From dist/ by default;
+ * CUSTODIAN_DIST=<dir> points at another build (so parallel builds do not clobber each other).
+ */
+export async function loadCustodian(entry = 'index') {
+  const dist = process.env.CUSTODIAN_DIST ?? join(here, '..', 'dist');
+  return import(join(dist, `${entry}.js`));
+}

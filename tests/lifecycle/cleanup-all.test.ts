@@ -1,0 +1,162 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isCustodianError } from '../../src/errors.js';
+import { registerGlobalReset } from '../../src/globals/global-resets.js';
+import { clearGlobalsBaseline, setGlobalsBaseline } from '../../src/globals/snapshot.js';
+import { cleanupAll } from '../../src/lifecycle/cleanup-all.js';
+import { configure, resetConfiguration } from '../../src/lifecycle/configure.js';
+import { uninstall } from '../../src/lifecycle/install.js';
+import type { LifecycleError } from '../../src/lifecycle/lifecycle-error.js';
+import { defineLifecycleStep } from '../../src/lifecycle/steps.js';
+import { registry } from '../../src/registry/default-registry.js';
+import { getGlobalRunner } from '../../src/runner/get-global-runner.js';
+import { exitHandlersInstalled } from '../../src/_internal/exit-handlers.js';
+
+const disposables: Disposable[] = [];
+
+afterEach(async () => {
+  for (const disposable of disposables.splice(0)) disposable[Symbol.dispose]();
+  await registry.cleanupAll({ throwOnError: false });
+  clearGlobalsBaseline();
+  resetConfiguration();
+});
+
+describe('cleanupAll', () => {
+  it('resolves with one shared frozen report, every step skipped, when nothing was registered', async () => {
+    const first = await cleanupAll();
+    const second = await cleanupAll();
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first.ok).toBe(true);
+    expect(first.steps.map((step) => [step.step, step.status])).toEqual([
+      ['runner', 'skipped'],
+      ['registry', 'skipped'],
+      ['globals', 'skipped'],
+      ['leaks', 'skipped'],
+      ['memory', 'skipped'],
+    ]);
+  });
+
+  it('shuts down the global runner, then cleans the registry, then resets globals', async () => {
+    const order: string[] = [];
+    getGlobalRunner().spawn((signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => {
+      order.push('runner');
+      resolve();
+    })));
+    registry.defer(() => order.push('registry'));
+    disposables.push(registerGlobalReset('cache', () => order.push('globals')));
+
+    const report = await cleanupAll();
+
+    expect(order).toEqual(['runner', 'registry', 'globals']);
+    expect(report.ok).toBe(true);
+    expect(report.runner?.aborted).toBe(1);
+    expect(report.registry?.disposed).toHaveLength(1);
+    expect(report.globals?.resets).toEqual(['cache']);
+    expect(report.steps.map((step) => step.status)).toEqual(['ok', 'ok', 'ok', 'skipped', 'skipped']);
+    expect(registry.size).toBe(0);
+  });
+
+  it('restores the globals baseline after each call', async () => {
+    setGlobalsBaseline();
+    (globalThis as Record<string, unknown>).__lifecycleLeftover = 1;
+    process.env.CUSTODIAN_LIFECYCLE_VAR = 'x';
+    const report = await cleanupAll();
+    expect('__lifecycleLeftover' in globalThis).toBe(false);
+    expect(process.env.CUSTODIAN_LIFECYCLE_VAR).toBeUndefined();
+    expect(report.globals?.globals.added).toEqual(['__lifecycleLeftover']);
+    expect(report.globals?.env.added).toEqual(['CUSTODIAN_LIFECYCLE_VAR']);
+  });
+
+  it('runs every step when every step fails, and rejects with one error listing all of them', async () => {
+    configure({ timeouts: { runner: 50 } });
+    // A background task that ignores its abort signal: abandoned at the runner's deadline.
+    getGlobalRunner().spawn(() => new Promise(() => undefined), { name: 'deaf task' });
+    registry.register({}, { name: 'broken resource', dispose: () => Promise.reject(new Error('close failed')), forceTimeoutMs: 0 });
+    disposables.push(registerGlobalReset('broken reset', () => {
+      throw new Error('reset failed');
+    }));
+    const ran: string[] = [];
+    const failing = (step: string) => ({
+      idle: () => false,
+      run: () => {
+        ran.push(step);
+        throw new Error(`${step} failed`);
+      },
+    });
+    disposables.push(defineLifecycleStep('leaks', failing('leaks')), defineLifecycleStep('memory', failing('memory')));
+
+    const error = (await cleanupAll().then(() => undefined, (caught: unknown) => caught)) as LifecycleError;
+
+    expect(isCustodianError(error, 'ERR_CLEANUP_FAILED')).toBe(true);
+    expect(error.name).toBe('LifecycleError');
+    expect(ran).toEqual(['leaks', 'memory']);
+    expect(error.report.ok).toBe(false);
+    expect(error.report.failed.map((step) => step.step)).toEqual(['runner', 'registry', 'globals', 'leaks', 'memory']);
+    expect(error.errors.map((cause) => (cause as { code?: string }).code)).toEqual(['ERR_SHUTDOWN', 'ERR_CLEANUP_FAILED', 'ERR_RESET_FAILED', undefined, undefined]);
+    expect(error.cause).toBe(error.errors[0]);
+    expect(error.report.runner?.abandoned.map((task) => task.name)).toEqual(['deaf task']);
+    expect(error.report.registry?.failed.map((outcome) => outcome.name)).toEqual(['broken resource']);
+    expect(error.report.globals?.failedResets.map((failure) => failure.name)).toEqual(['broken reset']);
+    for (const step of ['runner', 'registry', 'globals', 'leaks', 'memory']) expect(error.message).toContain(`- ${step} (`);
+  });
+
+  it('resolves with the failed report when throwOnError is false', async () => {
+    registry.defer(() => {
+      throw new Error('nope');
+    });
+    const report = await cleanupAll({ throwOnError: false });
+    expect(report.ok).toBe(false);
+    expect(report.failed.map((step) => step.step)).toEqual(['registry']);
+  });
+
+  it('gives a call made during a cleanup a fresh run that closes what was registered meanwhile', async () => {
+    let release!: () => void;
+    let entered!: () => void;
+    const inGlobalsStep = new Promise<void>((resolve) => (entered = resolve));
+    // The first run blocks in its globals step, after its registry step went past.
+    disposables.push(registerGlobalReset('slow reset', () => new Promise<void>((resolve) => {
+      entered();
+      release = resolve;
+    })));
+    const closed: string[] = [];
+    const first = cleanupAll();
+    await inGlobalsStep;
+    registry.defer(() => closed.push('late'));
+    const second = cleanupAll();
+    const third = cleanupAll();
+    expect(closed).toEqual([]);
+    release();
+    await first;
+    // The follow-up run blocks in the same reset: let it through too.
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    const [a, b, c] = await Promise.all([first, second, third]);
+    expect(closed).toEqual(['late']);
+    expect(a.registry).toBeUndefined();
+    expect(b).toBe(c);
+    expect(b.registry?.disposed).toHaveLength(1);
+  });
+
+  it('rejects bad options with an InvalidOptionError', async () => {
+    await expect(cleanupAll({ throwOnErrors: true } as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', option: 'throwOnErrors' });
+    await expect(cleanupAll({ throwOnError: 'yes' } as never)).rejects.toMatchObject({ option: 'throwOnError' });
+  });
+
+  it('rejects when a CUSTODIAN_* variable is invalid', async () => {
+    process.env.CUSTODIAN_LEAKS = 'loud';
+    try {
+      await expect(cleanupAll()).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', option: 'CUSTODIAN_LEAKS' });
+    } finally {
+      delete process.env.CUSTODIAN_LEAKS;
+    }
+  });
+
+  it('installs the orphan protection on its first call', async () => {
+    uninstall();
+    resetConfiguration();
+    // The first call of the process installed it already (earlier tests); install() puts it back.
+    const { install } = await import('../../src/lifecycle/install.js');
+    install();
+    expect(exitHandlersInstalled()).toBe(true);
+  });
+});
