@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
-import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { describeCommand } from '../_internal/command-line.js';
 import { defineAdapter } from './adapter.js';
 import { groupAlive, groupExists, signalGroup } from './process-group.js';
 import { waitForEvent, waitUntil } from './wait-for.js';
@@ -70,22 +70,10 @@ async function waitUntilGone(child: ChildProcess, signal?: AbortSignal): Promise
   await Promise.all(openStdio(child).map((stream) => waitForEvent(stream, 'close', signal)));
 }
 
-// Arguments that look like secrets are masked; paths are shortened to their last segment.
-const SECRET_ARG = /((?:password|passwd|pwd|token|secret|api[-_]?key|auth)[^=\s:]*[=:])\S+/gi;
-const URL_CREDENTIALS = /(\/\/)[^/@\s]+@/g;
-
-function showArg(arg: string): string {
-  let shown = arg.replace(URL_CREDENTIALS, '$1***@').replace(SECRET_ARG, '$1***');
-  if (!shown.startsWith('-') && shown.includes('/') && !/\s/.test(shown) && !shown.includes('//')) shown = basename(shown);
-  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
-}
-
 /** `child process 4242 "node fixture.js"`, with paths shortened and secret-looking arguments masked. */
 export function describeChild(child: ChildProcess): string {
-  const args = child.spawnargs ?? [];
-  const shown = args.slice(0, 4).map(showArg);
-  if (args.length > 4) shown.push('...');
-  const command = shown.length > 0 ? ` "${shown.join(' ')}"` : '';
+  const shown = describeCommand(child.spawnargs);
+  const command = shown ? ` "${shown}"` : '';
   const state = child.pid === undefined ? ' (not started)' : hasExited(child) ? ' (exited)' : '';
   return `child process ${child.pid ?? '-'}${command}${state}`;
 }

@@ -1,5 +1,6 @@
 import { MessagePort } from 'node:worker_threads';
 import net from 'node:net';
+import { describeCommand } from '../_internal/command-line.js';
 import { WORKER_UNREFED } from './probes.js';
 import type { LeakKind } from './types.js';
 
@@ -132,9 +133,8 @@ export function describeHandle(handle: object, kind: LeakKind, target?: string):
     }
     case 'process': {
       const child = handle as { pid?: number; spawnargs?: string[] };
-      const command = (child.spawnargs ?? []).join(' ');
-      const short = command.length > 80 ? `${command.slice(0, 77)}...` : command;
-      return redact(`child process ${String(child.pid ?? '?')}${short ? ` (${short})` : ''}`);
+      const command = describeCommand(child.spawnargs);
+      return redact(`child process ${String(child.pid ?? '?')}${command ? ` (${command})` : ''}`);
     }
     case 'thread':
       return `worker thread ${String((handle as { threadId?: number }).threadId ?? '?')}`;
