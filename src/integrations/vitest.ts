@@ -2,11 +2,19 @@
  * The custodian/vitest entry point: `setupFiles: ['custodian/vitest']`.
  *
  * Per test file it starts leak tracking and takes the globals baseline; after each test it runs
- * `cleanupAll()` and the leak check (one `afterEach`, no `beforeEach`: the running test is read
- * from vitest when a handle is created); at the end of the file it checks what `beforeAll`
- * created and prints a summary. Options come from `configure()` (in a setup file listed before
- * this one) or the `CUSTODIAN_*` environment variables; `CUSTODIAN_REPORT=<file>` appends one
- * JSON line per test.
+ * `cleanupAll()` and the leak check; at the end of the file it checks what `beforeAll` created
+ * and prints a summary. There is no `beforeEach`: the running test is read from vitest when a
+ * handle is created. Options come from `configure()` (in a setup file listed before this one)
+ * or the `CUSTODIAN_*` environment variables; `CUSTODIAN_REPORT=<file>` appends one JSON line
+ * per test.
+ *
+ * Where the check runs: with vitest's own test runner from 4.1 on, in the runner's
+ * `onAfterRetryTask` hook, which vitest calls after every `afterEach` hook, `onTestFinished`
+ * callback and test-context fixture teardown of the test (so what those close is not a leak),
+ * and which costs nothing per test, where one `afterEach` costs vitest about 8 µs. A failure
+ * there fails the test, as in an `afterEach`. With vitest 3, a custom `runner`, or benchmark
+ * mode, the check is one `afterEach` hook (the last of the test's `afterEach` hooks to run, as
+ * setup files register first); then `onTestFinished` callbacks and fixture teardowns run after it.
  *
  * Concurrent tests (`test.concurrent`) cannot be told apart while they run: their handles are
  * attributed to the file and reported by the end-of-file check, never to the wrong test.
@@ -19,6 +27,8 @@
  */
 import { relative } from 'node:path';
 import * as vitest from 'vitest';
+import { globalSlot } from '../_internal/global-slot.js';
+import { isThenable } from '../_internal/thenable.js';
 import { TestSession } from './_hooks.js';
 
 interface TaskLike {
@@ -74,14 +84,79 @@ if (getCurrentTest === undefined) {
   });
 }
 
-// Not async: endTest() returns a promise only when the cleanup has something to wait for.
-vitest.afterEach((context) => {
-  const task = context.task as TaskLike;
-  // vitest records a test's errors before it runs the afterEach hooks.
+/** The end of one test: `cleanupAll()` and the leak check, through the file's session. */
+function afterTest(task: TaskLike): void | Promise<void> {
+  // vitest records a test's errors before it runs the after-hooks.
   const failed = task.result?.state === 'fail' || (task.result?.errors?.length ?? 0) > 0;
   return session.endTest(fullName(task), { checkLeaks: task.concurrent !== true, failed });
-});
+}
+
+type RetryHook = (this: unknown, test: TaskLike, options: unknown) => unknown;
+interface RunnerPrototype {
+  importFile?: unknown;
+  onBeforeTryTask?: RetryHook;
+  onAfterRetryTask?: RetryHook;
+}
+
+/**
+ * Per process: whether custodian's hooks are installed on vitest's runner, the end of test of the
+ * file running now (each file's setup replaces it), and how many tests the runner started and
+ * ended through them. Shared by both builds, so a second copy neither patches twice nor calls a
+ * stale session.
+ */
+const hook: { installed: boolean; afterTest: ((task: TaskLike) => void | Promise<void>) | undefined; started: number; ended: number } =
+  globalSlot('vitestRunnerHook', () => ({ installed: false, afterTest: undefined, started: 0, ended: 0 }));
+
+/**
+ * vitest's own runner, when the worker uses it: the `TestRunner` class vitest 4.1 exports (its
+ * static `getCurrentTest` marks it), in test mode, with no `runner` option. A custom runner may
+ * not extend it, and then a hook on its prototype would never run.
+ */
+function ownRunnerPrototype(): RunnerPrototype | undefined {
+  const exported = (vitest as unknown as { TestRunner?: { prototype?: RunnerPrototype; getCurrentTest?: unknown } }).TestRunner;
+  const prototype = exported?.prototype;
+  if (typeof exported?.getCurrentTest !== 'function' || typeof prototype?.importFile !== 'function') return undefined;
+  const worker = (globalThis as { __vitest_worker__?: { config?: { runner?: unknown; mode?: unknown } } }).__vitest_worker__;
+  const config = worker?.config;
+  if (config === undefined || config.runner !== undefined || (config.mode !== undefined && config.mode !== 'test')) return undefined;
+  return prototype;
+}
+
+/** Installs custodian's end of test as the runner's `onAfterRetryTask`, after the runner's own (vitest 5 has one). */
+function installRunnerHook(prototype: RunnerPrototype): void {
+  if (hook.installed) return;
+  hook.installed = true;
+  const beforeTry = prototype.onBeforeTryTask;
+  prototype.onBeforeTryTask = function onBeforeTryTask(this: unknown, test: TaskLike, options: unknown): unknown {
+    hook.started++;
+    return beforeTry?.call(this, test, options);
+  };
+  const afterRetry = prototype.onAfterRetryTask;
+  prototype.onAfterRetryTask = function onAfterRetryTask(this: unknown, test: TaskLike, options: unknown): unknown {
+    const own = afterRetry?.call(this, test, options);
+    const end = hook.afterTest;
+    hook.ended++;
+    if (end === undefined) return own;
+    return isThenable(own) ? Promise.resolve(own).then(() => end(test)) : end(test);
+  };
+}
+
+const prototype = ownRunnerPrototype();
+if (prototype !== undefined) {
+  installRunnerHook(prototype);
+  hook.afterTest = afterTest;
+} else {
+  // Not async: endTest() returns a promise only when the cleanup has something to wait for.
+  vitest.afterEach((context) => afterTest(context.task as TaskLike));
+}
 
 vitest.afterAll(async () => {
+  // A vitest whose runner does not call onAfterRetryTask would leave every test unchecked: say so
+  // rather than report a clean run.
+  if (prototype !== undefined && hook.started > 0 && hook.ended === 0) {
+    console.warn(
+      "custodian: vitest's runner did not call its onAfterRetryTask hook, so no test was cleaned up or checked for leaks; please report your vitest version.",
+    );
+  }
   await session.finish();
 });

@@ -5,6 +5,7 @@ import { isAlive } from '../_process.js';
 
 const LEAKS_FILE = 'tests/e2e/fixtures/vitest/leaks.test.ts';
 const ATTRIBUTION_FILE = 'tests/e2e/fixtures/vitest/attribution.test.ts';
+const TEARDOWN_FILE = 'tests/e2e/fixtures/vitest/teardown.test.ts';
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const CONFIG = join(ROOT, 'tests', 'e2e', 'fixtures', 'vitest', 'vitest.config.ts');
 
@@ -66,5 +67,20 @@ describe('custodian/vitest', () => {
     const file = lines.filter((line) => line.type === 'file');
     expect(file).toHaveLength(1);
     expect(file[0]?.leaks?.map((leak) => [leak.kind, leak.test, leak.disposed])).toEqual(Array(4).fill(['timer', ATTRIBUTION_FILE, true]));
+  });
+
+  it("checks each test after its own teardown: afterEach hooks, onTestFinished callbacks and fixtures", async () => {
+    // vitest 4.1's runner calls onAfterRetryTask after all of them, and custodian checks there.
+    const result = await runSuite([VITEST, 'run', '--config', CONFIG, 'teardown.test'], { CUSTODIAN_LEAKS: 'fail' });
+    expect(result.hung).toBe(false);
+    expect(result.code).toBe(1);
+    const tests = ofFile(result.lines, TEARDOWN_FILE).filter((line) => line.type === 'test');
+    expect(tests.map((line) => [line.name, (line.leaks ?? []).length, (line as { status?: string }).status])).toEqual([
+      ['teardown > closes in afterEach', 0, 'passed'],
+      ['teardown > closes in onTestFinished', 0, 'passed'],
+      ['teardown > closes in a fixture teardown', 0, 'passed'],
+      ['teardown > leaks', 1, 'failed'],
+    ]);
+    expect(result.output).not.toContain('did not call');
   });
 });
