@@ -28,6 +28,9 @@ const FIRST_MS_PER_BYTE = 0.6 / (1024 * 1024);
 /** Post-GC points after which steady growth no longer halves the watermark (twice TREND_DEFAULTS.minPoints). */
 const ESTABLISHED_POINTS = 10;
 
+/** Tests between readings of the old generation while the used heap stays past the watermark. */
+const OLD_READ_EVERY = 8;
+
 /** The longest pace, in multiples of `gcEvery`, while GCs keep finding growth. */
 const MAX_PACE_FACTOR = 16;
 
@@ -80,6 +83,8 @@ export class GcScheduler {
   #watermark: number;
   #oldAtTrigger: number | undefined;
   #pace: number | undefined;
+  /** Tests until the old generation is read again after a reading that triggered no GC. */
+  #oldReadIn = 0;
 
   constructor(schedule: GcSchedule) {
     this.#schedule = schedule;
@@ -120,9 +125,12 @@ export class GcScheduler {
       this.#lastPostGcOld = readOld();
     }
     let grew = false;
-    if (used - this.#lastPostGcUsed >= this.#watermark) {
+    // Reading the old generation costs a microsecond and some garbage; once the used heap stays
+    // past the watermark (a runner keeping every test's result), it is read every few tests.
+    if (used - this.#lastPostGcUsed >= this.#watermark && --this.#oldReadIn <= 0) {
       const old = readOld();
       const growth = old - this.#lastPostGcOld!;
+      this.#oldReadIn = OLD_READ_EVERY;
       if (growth >= this.#watermark) {
         this.#oldAtTrigger = old;
         if (growth / this.#testsSinceGc >= this.#schedule.leakRateBytes) return true;
@@ -162,6 +170,7 @@ export class GcScheduler {
     if (used > 0 && costMs > 0) this.#msPerByte = costMs / used;
     this.#pace = this.#nextPace(used);
     this.#testsSinceGc = 0;
+    this.#oldReadIn = 0;
     this.#gcCount++;
     this.#gcTimeMs += costMs;
     this.#lastPostGcOld = oldGeneration;

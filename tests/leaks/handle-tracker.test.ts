@@ -132,6 +132,30 @@ describe('trackHandles', () => {
     expect(leaks).toEqual([{ kind: 'port', type: 'MessagePort', description: 'message port', test: 'messages', disposed: false }]);
   });
 
+  it('ends clean tests without a promise, and still sees what a later test leaves', async () => {
+    const t = track();
+    t.begin('clean');
+    expect(t.endIfClean()).toEqual({ scope: 'clean', leaks: [] });
+    // Nothing was created since: the quick path, which must not hide the next test's leaks.
+    t.begin('clean again');
+    expect(t.endIfClean()).toEqual({ scope: 'clean again', leaks: [] });
+    // No probe sees a message port: only Node's list of handles changes.
+    t.begin('opens a port');
+    const channel = listeningPort();
+    cleanups.push(() => channel.port1.close());
+    expect(t.endIfClean()).toBeUndefined();
+    expect((await t.end()).leaks.map((leak) => [leak.kind, leak.test])).toEqual([['port', 'opens a port']]);
+    // The port is still open, and already reported: the next clean test ends clean.
+    t.begin('clean after the port');
+    expect(t.endIfClean()).toEqual({ scope: 'clean after the port', leaks: [] });
+    // A timer is not in Node's list of handles: only the probe sees it.
+    t.begin('starts a timer');
+    const timer = setTimeout(() => undefined, 60_000);
+    cleanups.push(() => clearTimeout(timer));
+    expect(t.endIfClean()).toBeUndefined();
+    expect((await t.end()).leaks.map((leak) => [leak.kind, leak.test])).toEqual([['timer', 'starts a timer']]);
+  });
+
   it('reports nothing for a test that closes what it opened', async () => {
     const t = track();
     t.begin('clean');
