@@ -175,8 +175,10 @@ export class TestSession {
    */
   async finish(options: { fileScope?: boolean } = {}): Promise<void> {
     // A post-GC point at the file end when the GC budget affords it: the trend's anchor. The
-    // last test's line is written already: the CLI applies the point to it.
-    const point = this.#memory?.checkpoint({ withinBudget: true });
+    // last test's line is written already: the CLI applies the point to it. Without a report
+    // there is no reader for it (a user's own afterAll runs before this one), and the GC costs
+    // up to tens of milliseconds in a worker that holds many tests' results.
+    const point = this.#reportFile === undefined ? undefined : this.#memory?.checkpoint({ withinBudget: true });
     if (point?.gc === true && this.#reportFile !== undefined && this.#lastLineRaw) {
       this.#append({ type: 'checkpoint', file: this.#file, pid: process.pid, heapUsedAfter: point.heapUsedAfter, rss: point.rssAfter, time: Date.now() });
     }
