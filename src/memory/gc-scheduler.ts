@@ -85,6 +85,8 @@ export class GcScheduler {
   #pace: number | undefined;
   /** Tests until the old generation is read again after a reading that triggered no GC. */
   #oldReadIn = 0;
+  /** The used heap when the old generation was last read. */
+  #usedAtOldRead = 0;
 
   constructor(schedule: GcSchedule) {
     this.#schedule = schedule;
@@ -125,12 +127,15 @@ export class GcScheduler {
       this.#lastPostGcOld = readOld();
     }
     let grew = false;
-    // Reading the old generation costs a microsecond and some garbage; once the used heap stays
-    // past the watermark (a runner keeping every test's result), it is read every few tests.
-    if (used - this.#lastPostGcUsed >= this.#watermark && --this.#oldReadIn <= 0) {
+    // Reading the old generation costs a microsecond and some garbage. Once the used heap stays
+    // past the watermark while growing slowly (a runner keeping every test's result), it is read
+    // every few tests; heap growing fast, as a leak's does, is looked at after every test.
+    const readNow = --this.#oldReadIn <= 0 || used - this.#usedAtOldRead >= this.#watermark / 8;
+    if (used - this.#lastPostGcUsed >= this.#watermark && readNow) {
       const old = readOld();
       const growth = old - this.#lastPostGcOld!;
       this.#oldReadIn = OLD_READ_EVERY;
+      this.#usedAtOldRead = used;
       if (growth >= this.#watermark) {
         this.#oldAtTrigger = old;
         if (growth / this.#testsSinceGc >= this.#schedule.leakRateBytes) return true;

@@ -95,6 +95,36 @@ describe('GcScheduler', () => {
     expect(gcs.slice(0, 4)).toEqual([9, 19, 21, 23]);
   });
 
+  it('collects right after a fast leak reaches the old generation in a jump', () => {
+    // 2.5 MB retained per test, promoted by scavenges every 5 tests (the old generation jumps
+    // then): each jump is seen at the test it happens, not a few tests later.
+    const perTest = 2.5 * MB;
+    const gcs = drive({
+      tests: 20,
+      liveAt: (index) => 20 * MB + (index + 1) * perTest,
+      oldAt: (index) => 20 * MB + Math.floor((index + 1) / 5) * 5 * perTest,
+      gcMs: 5,
+    });
+    expect(gcs.slice(0, 2)).toEqual([4, 9]);
+  });
+
+  it('reads the old generation after every test of fast growth, every 8 tests of slow growth', () => {
+    const count = (perTest: number): number => {
+      const subject = scheduler();
+      subject.start(0);
+      let reads = 0;
+      for (let index = 0; index < 80; index++) {
+        const used = 100 * MB + 4 * MB + index * perTest;
+        subject.shouldCollect(used, () => (reads++, 100 * MB), 0, 0);
+      }
+      return reads;
+    };
+    // A runner keeping 1 KiB per test, past the watermark from the start: every 8 tests.
+    expect(count(KB)).toBeLessThanOrEqual(11);
+    // 1 MiB per test (a leak's pace): every test.
+    expect(count(MB)).toBeGreaterThanOrEqual(79);
+  });
+
   it('answers affordable() for file-end points from the same budget', () => {
     const subject = scheduler();
     subject.start(0);
