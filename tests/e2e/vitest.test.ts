@@ -83,4 +83,20 @@ describe('custodian/vitest', () => {
     ]);
     expect(result.output).not.toContain('did not call');
   });
+
+  it('checks the tests of every file when one process runs several (isolate: false)', async () => {
+    // The runner hook is installed once per process; each file's setup hands it that file's session.
+    const args = [VITEST, 'run', '--config', CONFIG, '--no-isolate', '--no-file-parallelism', '--maxWorkers=1', 'teardown.test', 'attribution.test'];
+    const result = await runSuite(args, { CUSTODIAN_LEAKS: 'warn' });
+    expect(result.hung).toBe(false);
+    expect(result.code, result.output).toBe(0);
+    const tests = result.lines.filter((line) => line.type === 'test') as Array<ReportLine & { pid?: number }>;
+    expect(new Set(tests.map((line) => line.pid)).size).toBe(1);
+    const leaking = (file: string) =>
+      ofFile(tests, file)
+        .filter((line) => (line.leaks ?? []).length > 0)
+        .map((line) => line.name);
+    expect(leaking(TEARDOWN_FILE)).toEqual(['teardown > leaks']);
+    expect(leaking(ATTRIBUTION_FILE)).toEqual(['attribution > leaks in beforeEach', 'attribution > leaks after an await', 'attribution > leaks in a callback']);
+  });
 });
