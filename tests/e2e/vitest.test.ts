@@ -99,4 +99,13 @@ describe('custodian/vitest', () => {
     expect(leaking(TEARDOWN_FILE)).toEqual(['teardown > leaks']);
     expect(leaking(ATTRIBUTION_FILE)).toEqual(['attribution > leaks in beforeEach', 'attribution > leaks after an await', 'attribution > leaks in a callback']);
   });
+
+  it('says so when the runner never calls its onAfterRetryTask hook, rather than report a clean run', async () => {
+    const config = join(ROOT, 'tests', 'e2e', 'fixtures', 'vitest', 'vitest.no-runner-hook.config.ts');
+    const result = await runSuite([VITEST, 'run', '--config', config, 'teardown.test']);
+    expect(result.hung).toBe(false);
+    expect(result.output).toContain("custodian: vitest's runner did not call its onAfterRetryTask hook");
+    // Nothing was checked: no test line in the report.
+    expect(result.lines.filter((line) => line.type === 'test')).toEqual([]);
+  });
 });
