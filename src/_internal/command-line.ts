@@ -1,15 +1,14 @@
 import { basename } from 'node:path';
+import { redact } from './redact.js';
 
 // Arguments that look like secrets are masked; paths are shortened to their last segment,
 // because the directory a binary lives in (a CI checkout, a version manager's store) is noise
 // that pushes the part that tells two children apart, their arguments, out of a short line.
-const SECRET_ARG = /((?:password|passwd|pwd|token|secret|api[-_]?key|auth)[^=\s:]*[=:])\S+/gi;
-const URL_CREDENTIALS = /(\/\/)[^/@\s]+@/g;
 const MAX_ARGS = 4;
 const MAX_ARG_LENGTH = 60;
 
 function showArg(arg: string): string {
-  let shown = arg.replace(URL_CREDENTIALS, '$1***@').replace(SECRET_ARG, '$1***');
+  let shown = redact(arg);
   if (!shown.startsWith('-') && shown.includes('/') && !/\s/.test(shown) && !shown.includes('//')) shown = basename(shown);
   return shown.length > MAX_ARG_LENGTH ? `${shown.slice(0, MAX_ARG_LENGTH - 3)}...` : shown;
 }

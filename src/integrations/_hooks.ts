@@ -178,9 +178,11 @@ export class TestSession {
     // last test's line is written already: the CLI applies the point to it. Without a report
     // there is no reader for it (a user's own afterAll runs before this one), and the GC costs
     // up to tens of milliseconds in a worker that holds many tests' results.
-    const point = this.#reportFile === undefined ? undefined : this.#memory?.checkpoint({ withinBudget: true });
-    if (point?.gc === true && this.#reportFile !== undefined && this.#lastLineRaw) {
-      this.#append({ type: 'checkpoint', file: this.#file, pid: process.pid, heapUsedAfter: point.heapUsedAfter, rss: point.rssAfter, time: Date.now() });
+    if (this.#reportFile !== undefined) {
+      const point = this.#memory?.checkpoint({ withinBudget: true });
+      if (point?.gc === true && this.#lastLineRaw) {
+        this.#append({ type: 'checkpoint', file: this.#file, pid: process.pid, heapUsedAfter: point.heapUsedAfter, rss: point.rssAfter, time: Date.now() });
+      }
     }
     // The per-test reset compares cheaply; once per file the exact comparison catches what it
     // cannot see (a non-enumerable global, an attribute-only change, an environment write through

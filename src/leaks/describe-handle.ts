@@ -1,6 +1,7 @@
 import { MessagePort } from 'node:worker_threads';
 import net from 'node:net';
 import { describeCommand } from '../_internal/command-line.js';
+import { redact } from '../_internal/redact.js';
 import { WORKER_UNREFED } from './probes.js';
 import type { LeakKind } from './types.js';
 
@@ -88,13 +89,6 @@ export function isReleased(handle: object, kind: LeakKind): boolean {
   }
 }
 
-/** Hides credentials in a command line or an address: `://user:pass@`, `--password=x`, `token=x`. */
-export function redact(text: string): string {
-  return text
-    .replace(/(\/\/)[^/@\s:]*:[^/@\s]*@/g, '$1***@')
-    .replace(/((?:pass(?:word)?|pwd|secret|token|api[-_]?key|auth)[\w-]*[=:])\S+/gi, '$1***');
-}
-
 function endpoint(address: string | undefined, port: number | undefined): string | undefined {
   if (address === undefined) return undefined;
   return address.includes(':') ? `[${address}]:${String(port)}` : `${address}:${String(port)}`;
@@ -134,7 +128,8 @@ export function describeHandle(handle: object, kind: LeakKind, target?: string):
     case 'process': {
       const child = handle as { pid?: number; spawnargs?: string[] };
       const command = describeCommand(child.spawnargs);
-      return redact(`child process ${String(child.pid ?? '?')}${command ? ` (${command})` : ''}`);
+      // describeCommand() masks each argument already.
+      return `child process ${String(child.pid ?? '?')}${command ? ` (${command})` : ''}`;
     }
     case 'thread':
       return `worker thread ${String((handle as { threadId?: number }).threadId ?? '?')}`;

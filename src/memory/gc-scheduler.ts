@@ -130,8 +130,7 @@ export class GcScheduler {
     // Reading the old generation costs a microsecond and some garbage. Once the used heap stays
     // past the watermark while growing slowly (a runner keeping every test's result), it is read
     // every few tests; heap growing fast, as a leak's does, is looked at after every test.
-    const readNow = --this.#oldReadIn <= 0 || used - this.#usedAtOldRead >= this.#watermark / 8;
-    if (used - this.#lastPostGcUsed >= this.#watermark && readNow) {
+    if (used - this.#lastPostGcUsed >= this.#watermark && (--this.#oldReadIn <= 0 || used - this.#usedAtOldRead >= this.#watermark / 8)) {
       const old = readOld();
       const growth = old - this.#lastPostGcOld!;
       this.#oldReadIn = OLD_READ_EVERY;
