@@ -13,6 +13,8 @@ export interface GcSchedule {
    * trend's `minSlopeBytes`, below which no leak can be suspected.
    */
   readonly leakRateBytes: number;
+  /** Whether GCs are taken for the trend; `false` leaves only threshold confirmations. */
+  readonly trend: boolean;
 }
 
 /**
@@ -120,6 +122,7 @@ export class GcScheduler {
     if (mode === 'always') return true;
     if (mode === 'never') return false;
     if (rawDelta >= this.#schedule.warnBytes) return true;
+    if (!this.#schedule.trend) return false;
     // The first reading is the reference without a GC of its own: garbage in it only delays
     // the first growth trigger, and a short file does not pay for a GC it cannot use.
     if (this.#lastPostGcUsed === undefined) {
@@ -152,6 +155,7 @@ export class GcScheduler {
    */
   affordable(used: number, now: number): boolean {
     if (this.#schedule.mode !== 'auto') return this.#schedule.mode === 'always';
+    if (!this.#schedule.trend) return false;
     const elapsed = now - (this.#startedAt ?? now);
     // Marking costs what is live, not the garbage: estimate from the last post-GC heap once known.
     const live = this.#gcCount > 0 ? this.#lastPostGcUsed! : used;

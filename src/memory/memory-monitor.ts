@@ -41,7 +41,7 @@ interface Pending {
  * ```
  */
 export class MemoryMonitor {
-  readonly #options: Required<Omit<MemoryMonitorOptions, keyof TrendOptions>>;
+  readonly #options: Required<Omit<MemoryMonitorOptions, keyof TrendOptions | 'trend'>>;
   readonly #trendOptions: TrendOptions;
   readonly #scheduler: GcScheduler;
   #samples: MemorySample[] = [];
@@ -50,11 +50,16 @@ export class MemoryMonitor {
   #lastEndedWithGc = false;
   #lastRss = 0;
   #rssReadAt: number | undefined;
+  /** The heap reading and time of the last `after()`, until `continueWith()` uses them. */
+  #lastEnd: { readonly heap: number; readonly at: number } | undefined;
 
   constructor(options: MemoryMonitorOptions = {}) {
     const gc = options.gc ?? 'auto';
     if (!GC_MODES.includes(gc)) {
       throw new CustodianTypeError(`MemoryMonitor gc must be 'auto', 'always' or 'never', got ${JSON.stringify(gc)}`);
+    }
+    if (options.trend !== undefined && typeof options.trend !== 'boolean') {
+      throw new CustodianTypeError(`MemoryMonitor trend must be true or false, got ${JSON.stringify(options.trend)}`);
     }
     this.#options = {
       gc,
@@ -76,6 +81,7 @@ export class MemoryMonitor {
       // A delta that could reach either threshold is confirmed by a GC before it is reported.
       warnBytes: Math.min(this.#options.warnBytes, this.#options.failBytes),
       leakRateBytes: (options.minSlopeBytes ?? TREND_DEFAULTS.minSlopeBytes) / 2,
+      trend: options.trend !== false,
     });
   }
 
@@ -118,6 +124,21 @@ export class MemoryMonitor {
     const heap = usedHeap();
     const code = this.#lastEndedWithGc ? codeSpaces() : undefined;
     this.#pending = { scope: String(scope), heap, code, startedAt: now };
+    this.#lastEnd = undefined;
+  }
+
+  /**
+   * `before(scope)` from the reading the last `after()` took, when nothing ran in between (the
+   * integrations start measuring the next test as they finish cleaning up the previous one): it
+   * saves reading the heap again, and after a GC the start is the post-GC heap. Without such a
+   * reading it is `before(scope)`.
+   * @internal
+   */
+  continueWith(scope: string): void {
+    const last = this.#lastEnd;
+    if (last === undefined) return this.before(scope);
+    this.#lastEnd = undefined;
+    this.#pending = { scope, heap: last.heap, code: this.#lastEndedWithGc ? codeSpaces() : undefined, startedAt: last.at };
   }
 
   /** Marks the end of the test started by `before()` and returns what it did to memory. */
@@ -153,6 +174,7 @@ export class MemoryMonitor {
       durationMs: ended - pending.startedAt,
     };
     this.#lastEndedWithGc = gc;
+    this.#lastEnd = { heap: heapAfter, at: ended };
     this.#push(sample);
     if (sample.level !== 'ok') debug('%s: %s kept %d bytes', sample.level, sample.scope, deltaBytes);
     return sample;
@@ -184,6 +206,7 @@ export class MemoryMonitor {
     };
     this.#samples[this.#samples.length - 1] = updated;
     this.#lastEndedWithGc = true;
+    this.#lastEnd = undefined;
     return updated;
   }
 
@@ -200,6 +223,7 @@ export class MemoryMonitor {
     this.#pending = undefined;
     this.#next = 0;
     this.#lastEndedWithGc = false;
+    this.#lastEnd = undefined;
   }
 
   /**

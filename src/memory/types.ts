@@ -127,6 +127,20 @@ export interface MemoryMonitorOptions extends TrendOptions {
   watermarkBytes?: number;
   /** `'auto'`: the largest the adaptive watermark gets. @default 67108864 (64 MiB) */
   maxWatermarkBytes?: number;
+  /**
+   * `'auto'`: whether GCs are taken for the trend (every `gcEvery` tests, on growth, at a file's
+   * end). `false` keeps only the GCs that confirm a delta that could reach `warnBytes` or
+   * `failBytes`, and `trend()` then has no post-GC points to fit: for a monitor whose trend
+   * nobody reads. The integrations pass `false` unless `CUSTODIAN_REPORT` is set (`custodian run`
+   * reads the trend from the report). @default true
+   *
+   * @example
+   * ```ts
+   * // Thresholds only: a GC when a test may have kept 50 MB, never one for the trend.
+   * const monitor = new MemoryMonitor({ trend: false, failBytes: 50 * 1024 * 1024 });
+   * ```
+   */
+  trend?: boolean;
   /** A test whose confirmed delta reaches this is `'warn'`. @default Infinity */
   warnBytes?: number;
   /** A test whose confirmed delta reaches this is `'fail'`. @default Infinity */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GC_ALLOWANCE_MS, GcScheduler } from '../../src/memory/gc-scheduler.js';
+import { GC_ALLOWANCE_MS, GcScheduler, type GcSchedule } from '../../src/memory/gc-scheduler.js';
 
 const KB = 1024;
 const MB = 1024 * 1024;
 
-function scheduler(): GcScheduler {
+function scheduler(overrides: Partial<GcSchedule> = {}): GcScheduler {
   return new GcScheduler({
     mode: 'auto',
     gcEvery: 10,
@@ -13,6 +13,8 @@ function scheduler(): GcScheduler {
     maxWatermarkBytes: 64 * MB,
     warnBytes: Number.POSITIVE_INFINITY,
     leakRateBytes: 8 * KB,
+    trend: true,
+    ...overrides,
   });
 }
 
@@ -135,10 +137,24 @@ describe('GcScheduler', () => {
   });
 
   it("never paces in 'always' or 'never' mode beyond what the mode says", () => {
-    const never = new GcScheduler({ mode: 'never', gcEvery: 1, gcBudget: 1, watermarkBytes: 1, maxWatermarkBytes: 1, warnBytes: 1, leakRateBytes: 1 });
+    const never = new GcScheduler({ mode: 'never', gcEvery: 1, gcBudget: 1, watermarkBytes: 1, maxWatermarkBytes: 1, warnBytes: 1, leakRateBytes: 1, trend: true });
     expect(never.shouldCollect(100 * MB, () => 100 * MB, 100 * MB, 0)).toBe(false);
     expect(never.affordable(0, 0)).toBe(false);
-    const always = new GcScheduler({ mode: 'always', gcEvery: 1000, gcBudget: 0.001, watermarkBytes: MB, maxWatermarkBytes: MB, warnBytes: MB, leakRateBytes: MB });
+    const always = new GcScheduler({ mode: 'always', gcEvery: 1000, gcBudget: 0.001, watermarkBytes: MB, maxWatermarkBytes: MB, warnBytes: MB, leakRateBytes: MB, trend: true });
     expect(always.shouldCollect(0, () => 0, 0, 0)).toBe(true);
+  });
+
+  it('takes no GC for the trend when trend is off, and still confirms a delta that could reach a threshold', () => {
+    const subject = scheduler({ trend: false, warnBytes: 10 * MB });
+    subject.start(0);
+    let collected = 0;
+    // 100 tests, each leaving 1 MB in the old generation, over 10 s: growth, pace and gcEvery
+    // would each ask for GCs with the trend on.
+    for (let test = 1; test <= 100; test++) {
+      if (subject.shouldCollect(test * MB, () => test * MB, MB, test * 100)) collected++;
+    }
+    expect(collected).toBe(0);
+    expect(subject.affordable(MB, 10_000)).toBe(false);
+    expect(subject.shouldCollect(200 * MB, () => 200 * MB, 10 * MB, 10_100)).toBe(true);
   });
 });
