@@ -22,6 +22,7 @@ import type { DisposeOutcome } from '../registry/types.js';
  */
 
 const log = logger('leaks');
+const NO_LEAKS: readonly LeakInfo[] = Object.freeze([]);
 
 /** How an entry tells the session which test is running. */
 export interface SessionOptions {
@@ -101,8 +102,14 @@ export class TestSession {
     }
     if (options.memory !== false) {
       // One monitor per process (both builds, every file of a worker share it): the trend spans
-      // the files a worker runs, which is where growth across files shows.
-      this.#memory = getMemoryMonitor({ gc: options.memory.gc, warnBytes: options.memory.warnBytes, failBytes: options.memory.failBytes });
+      // the files a worker runs, which is where growth across files shows. Its GCs for trend
+      // points are only worth their cost when `custodian run` reads the trend from the report.
+      this.#memory = getMemoryMonitor({
+        gc: options.memory.gc,
+        warnBytes: options.memory.warnBytes,
+        failBytes: options.memory.failBytes,
+        trend: this.#reportFile !== undefined,
+      });
     }
     setGlobalsBaseline();
     this.#markStart();
@@ -152,9 +159,9 @@ export class TestSession {
   /** The rest of `endTest()`, once the cleanup is done: findings, the report line, the outcome. */
   #ended(name: string, lifecycle: LifecycleReport, failed: boolean | undefined): void {
     const mode = currentOptions().leaks;
-    const leaks = lifecycle.leaks?.leaks ?? [];
+    const leaks = lifecycle.leaks?.leaks ?? NO_LEAKS;
     // A leak under 'fail' is reported as a LeakDetectedError below, not as a cleanup failure.
-    const failures = lifecycle.failed.filter((step) => step.step !== 'leaks');
+    const failures = lifecycle.failed.length === 0 ? lifecycle.failed : lifecycle.failed.filter((step) => step.step !== 'leaks');
     if (leaks.length > 0 || failures.length > 0) this.#findings.push({ name, leaks, cleanupFailures: failures.length });
     // custodian fails the test itself when the cleanup failed or, under 'fail', it leaked.
     const failedByCustodian = failures.length > 0 || (mode === 'fail' && leaks.length > 0);
@@ -162,9 +169,9 @@ export class TestSession {
       const status = failedByCustodian || failed === true ? 'failed' : failed === false ? 'passed' : undefined;
       this.#writeLine(name, leaks, lifecycle, status);
     }
-    this.#markStart();
+    this.#markStart(true);
     if (failures.length > 0) throw new LifecycleError(lifecycle);
-    if (mode === 'fail' && leaks.length > 0) throw new LeakDetectedError({ scope: name, leaks });
+    if (mode === 'fail' && leaks.length > 0) throw new LeakDetectedError({ scope: name, leaks: [...leaks] });
   }
 
   /**
@@ -248,9 +255,13 @@ export class TestSession {
     return `restored at the end of the file, past the per-test check: ${(this.#globalsAtEnd ?? []).join(', ')}`;
   }
 
-  #markStart(): void {
+  /** `afterCleanup`: right after a test's cleanup, whose memory sample ended just now. */
+  #markStart(afterCleanup = false): void {
     this.#testStart = performance.now();
-    if (this.#memory !== undefined) this.#memory.before(this.#file);
+    if (this.#memory !== undefined) {
+      if (afterCleanup) this.#memory.continueWith(this.#file);
+      else this.#memory.before(this.#file);
+    }
     else if (this.#reportFile !== undefined) this.#heapBefore = process.memoryUsage().heapUsed;
   }
 

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestSession } from '../../src/integrations/_hooks.js';
 import { clearGlobalsBaseline } from '../../src/globals/snapshot.js';
-import { setMemoryMonitor } from '../../src/memory/global-monitor.js';
+import { peekMemoryMonitor, setMemoryMonitor } from '../../src/memory/global-monitor.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Writes through a saved reference are not seen by the cheap per-test check.
 const savedEnv = process.env;
@@ -40,5 +43,36 @@ describe('TestSession', () => {
     await session.endTest('clean');
     expect(session.summary()).toBeUndefined();
     await session.finish();
+  });
+
+  it('takes GCs for the memory trend only when it writes a report', async () => {
+    const retained: number[][] = [];
+    // 40 tests keeping 1 MB each: with the trend on, growth and gcEvery both ask for GCs.
+    const run = async (file: string): Promise<void> => {
+      const session = new TestSession({ file });
+      session.start();
+      for (let test = 0; test < 40; test++) {
+        session.beginTest(`keeps 1 MB ${test}`);
+        retained.push(Array.from({ length: 131_072 }, (_, index) => index + 0.5));
+        await session.endTest(`keeps 1 MB ${test}`);
+      }
+      await session.finish();
+    };
+    await run('no-report.fixture');
+    expect(peekMemoryMonitor()!.samples.filter((sample) => sample.gc)).toHaveLength(0);
+    setMemoryMonitor(undefined);
+    clearGlobalsBaseline();
+    const directory = mkdtempSync(join(tmpdir(), 'custodian-hooks-'));
+    process.env.CUSTODIAN_REPORT = join(directory, 'report.jsonl');
+    try {
+      await run('report.fixture');
+      expect(peekMemoryMonitor()!.samples.filter((sample) => sample.gc).length).toBeGreaterThan(0);
+      const lines = readFileSync(process.env.CUSTODIAN_REPORT, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { gc?: boolean });
+      expect(lines.some((line) => line.gc === true)).toBe(true);
+    } finally {
+      delete process.env.CUSTODIAN_REPORT;
+      rmSync(directory, { recursive: true, force: true });
+    }
+    expect(retained).toHaveLength(80);
   });
 });

@@ -197,11 +197,45 @@ describe('MemoryMonitor', () => {
     expect(monitor.after().index).toBe(0);
   });
 
+  it('takes no GC for the trend with trend: false, and still confirms a delta against the thresholds', () => {
+    const retained: number[][] = [];
+    const monitor = new MemoryMonitor({ trend: false, failBytes: 6 * MB });
+    // 1 MB kept per test would bring GCs for growth and for points with the trend on.
+    runSuite(monitor, 30, () => retained.push(heapBlock(MB)));
+    expect(monitor.samples.filter((sample) => sample.gc)).toHaveLength(0);
+    expect(monitor.checkpoint({ withinBudget: true })?.gc).toBe(false);
+    expect(monitor.trend()).toMatchObject({ points: 0, suspectedLeak: false });
+    // The start reading holds the earlier tests' garbage, which the confirming GC frees too.
+    monitor.before('keeps 16 MB');
+    retained.push(heapBlock(16 * MB));
+    expect(monitor.after()).toMatchObject({ level: 'fail', gc: true });
+    expect(retained).toHaveLength(31);
+  });
+
+  it('starts the next test from the reading the last after() took with continueWith()', () => {
+    const monitor = new MemoryMonitor({ gc: 'always' });
+    monitor.continueWith('first');
+    const first = monitor.after();
+    monitor.continueWith('second');
+    const kept = heapBlock(2 * MB);
+    const second = monitor.after();
+    expect(second.scope).toBe('second');
+    // The post-GC heap the first test ended with, not a fresh reading.
+    expect(second.heapUsedBefore).toBe(first.heapUsedAfter);
+    expect(second.deltaBytes).toBeGreaterThan(1.5 * MB);
+    expect(kept).toHaveLength(MB / 4);
+    // A before() in between is a fresh start: continueWith() then reads the heap itself.
+    monitor.before('third');
+    monitor.continueWith('fourth');
+    expect(monitor.after().scope).toBe('fourth');
+  });
+
   it('rejects an unknown gc mode and non-positive sizes', () => {
     const attempts = [
       () => new MemoryMonitor({ gc: 'sometimes' as never }),
       () => new MemoryMonitor({ warnBytes: -1 }),
       () => new MemoryMonitor({ gcEvery: 0 }),
+      () => new MemoryMonitor({ trend: 'yes' as never }),
     ];
     for (const attempt of attempts) {
       let caught: unknown;
