@@ -6,7 +6,7 @@ import { envLooksClean, globalsLookClean, listenersLookClean, markClean } from '
 import { watchEnv } from './env-watch.js';
 import { globalResetCount, runGlobalResets } from './global-resets.js';
 import { restoreGlobalProperties } from './restore-properties.js';
-import { restoreEnv, restoreListeners, restoreSettings } from './restore-process.js';
+import { restoreEnv, restoreListeners, restoreSettings, settingsUnchanged } from './restore-process.js';
 import { getGlobalsBaseline, isGlobalsSnapshot } from './snapshot.js';
 import type { FailedReset, GlobalsIgnore, GlobalsSnapshot, ResetGlobalsOptions, ResetReport } from './types.js';
 
@@ -62,8 +62,10 @@ export function globalsResetIdle(): boolean {
  * and `process.env` are first checked cheaply (enumerable and symbol keys, data values and
  * getters by identity, a count of uses of `process.env`, which `setGlobalsBaseline()` turns
  * into a counting accessor) and only compared exactly when that check sees a change or a use.
- * The check misses a non-enumerable global added alone with `Object.defineProperty`,
- * attribute-only changes, and environment writes through a reference to the environment object
+ * Node 20's self-replacing lazy globals are watched instead of read: `setGlobalsBaseline()` gives
+ * each a getter and a setter that call Node's own and count their use. The check misses a
+ * non-enumerable global added alone with `Object.defineProperty`, one of those lazy globals
+ * deleted or redefined keeping its attributes, attribute-only changes, and environment writes through a reference to the environment object
  * kept from before the test by a test that did not use `process.env` itself; `{ full: true }`
  * compares everything exactly and catches those (the integrations run one at the end of each
  * file). Node's lazily created globals (accessors that
@@ -114,6 +116,34 @@ export function resetGlobalsNow(ignore: GlobalsIgnore | undefined): ResetReport 
   const report = buildReport(performance.now(), getGlobalsBaseline(), ignore, NONE, NONE);
   if (log.enabled) logReport(report);
   return report;
+}
+
+// What a reset that found nothing to restore reports, shared by every such reset.
+const UNCHANGED: ResetReport = Object.freeze({
+  ok: true,
+  durationMs: 0,
+  restoredBaseline: true,
+  resets: NONE,
+  failedResets: NONE,
+  globals: NO_GLOBALS,
+  env: NO_ENV,
+  listeners: NONE,
+  settings: NONE,
+  kept: NONE,
+});
+
+/**
+ * The report of a reset with nothing to do, when the cheap checks tell so at once: a baseline is
+ * set, no reset is registered, and `globalThis`, `process.env`, the `process` listeners and the
+ * settings look as the last restore left them. Undefined otherwise (and nothing is touched):
+ * call `resetGlobalsNow()` then. This is what most tests cost: no report is built.
+ */
+export function resetGlobalsQuick(ignore: GlobalsIgnore | undefined): ResetReport | undefined {
+  const baseline = getGlobalsBaseline();
+  if (baseline === undefined || globalResetCount() > 0) return undefined;
+  if (!settingsUnchanged(baseline)) return undefined;
+  if (!globalsLookClean(baseline, ignore) || !envLooksClean(baseline, ignore) || !listenersLookClean(baseline, ignore)) return undefined;
+  return UNCHANGED;
 }
 
 /**

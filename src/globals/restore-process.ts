@@ -140,6 +140,11 @@ function isFailureCode(code: unknown): boolean {
  * one mid-run for asynchronous activity after a test ended. Clearing it could turn a failing run
  * green, which is worse than a test's stray `process.exitCode = 1` failing the run visibly.
  */
+/** Whether the settings `restoreSettings()` looks after are as at the baseline. */
+export function settingsUnchanged(baseline: GlobalsSnapshot): boolean {
+  return EventEmitter.defaultMaxListeners === baseline.defaultMaxListeners && process.exitCode === baseline.exitCode;
+}
+
 export function restoreSettings(baseline: GlobalsSnapshot, changed: string[], kept: string[]): void {
   if (EventEmitter.defaultMaxListeners !== baseline.defaultMaxListeners) {
     EventEmitter.defaultMaxListeners = baseline.defaultMaxListeners;

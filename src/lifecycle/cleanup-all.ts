@@ -43,8 +43,9 @@ function allIdle(): boolean {
   return true;
 }
 
+/** `stepStart` -1: a result from the step's `quick()`, reported as taking no time. */
 function stepOutcome(step: LifecycleStep, result: StepResult, stepStart: number): LifecycleStepOutcome {
-  const durationMs = performance.now() - stepStart;
+  const durationMs = stepStart < 0 ? 0 : performance.now() - stepStart;
   return result.error === undefined
     ? { step, status: 'ok', durationMs, report: result.report }
     : { step, status: 'failed', durationMs, report: result.report, error: result.error };
@@ -67,6 +68,17 @@ function runSteps(options: ResolvedOptions, start: number, steps: LifecycleStepO
     const definition = stepDefinition(step);
     if (definition.idle()) {
       steps.push(SKIPPED[step]);
+      continue;
+    }
+    let quick: StepResult | undefined;
+    try {
+      quick = definition.quick?.(options);
+    } catch (error) {
+      steps.push(thrownOutcome(step, error, performance.now()));
+      continue;
+    }
+    if (quick !== undefined) {
+      steps.push(stepOutcome(step, quick, -1));
       continue;
     }
     const stepStart = performance.now();
@@ -196,8 +208,63 @@ export function cleanupAll(options?: CleanupAllOptions): Promise<LifecycleReport
 export function cleanupAllNow(): LifecycleReport | Promise<LifecycleReport> {
   const resolved = currentOptions();
   ensureExitHandlers();
-  if (running === undefined && queued === undefined && allIdle()) return IDLE_REPORT;
+  if (running === undefined && queued === undefined) {
+    const quick = quickReport(resolved);
+    if (quick !== undefined) return quick;
+  }
   return schedule(resolved);
+}
+
+const EMPTY_FAILED: readonly LifecycleStepOutcome[] = Object.freeze([]);
+
+function quickOutcome(step: LifecycleStep, report: unknown): LifecycleStepOutcome {
+  return { step, status: 'ok', durationMs: 0, report };
+}
+
+/**
+ * The report of a cleanup whose every step is idle or answered by its `quick()`: what most tests
+ * leave behind, reported without timing each step (the shared idle report when every step is idle). `undefined` when a step needs its `run()`;
+ * the steps before it only looked (a `quick()` that answers has done its work, one that does
+ * not has changed nothing), so the full run can start from the first step. The memory sample,
+ * the one step that always answers, comes last.
+ */
+function quickReport(options: ResolvedOptions): LifecycleReport | undefined {
+  const runner = stepDefinition('runner');
+  const registry = stepDefinition('registry');
+  if (!runner.idle() || !registry.idle()) return undefined;
+  const globalsStep = stepDefinition('globals');
+  const leaksStep = stepDefinition('leaks');
+  const memoryStep = stepDefinition('memory');
+  const globalsIdle = globalsStep.idle();
+  const leaksIdle = leaksStep.idle();
+  const memoryIdle = memoryStep.idle();
+  if (globalsIdle && leaksIdle && memoryIdle) return IDLE_REPORT;
+  const globals = globalsIdle ? undefined : globalsStep.quick?.(options);
+  if (!globalsIdle && (globals === undefined || globals.error !== undefined)) return undefined;
+  const leaks = leaksIdle ? undefined : leaksStep.quick?.(options);
+  if (!leaksIdle && (leaks === undefined || leaks.error !== undefined)) return undefined;
+  const memory = memoryIdle ? undefined : memoryStep.quick?.(options);
+  if (!memoryIdle && memory === undefined) return undefined;
+  const steps = [
+    SKIPPED.runner,
+    SKIPPED.registry,
+    globals === undefined ? SKIPPED.globals : quickOutcome('globals', globals.report),
+    leaks === undefined ? SKIPPED.leaks : quickOutcome('leaks', leaks.report),
+    memory === undefined ? SKIPPED.memory : memory.error === undefined ? quickOutcome('memory', memory.report) : stepOutcome('memory', memory, -1),
+  ];
+  if (memory?.error !== undefined) return assemble(steps, performance.now());
+  if (log.enabled) log('cleanupAll: nothing to clean up (%s)', steps.map((outcome) => `${outcome.step} ${outcome.status}`).join(', '));
+  return {
+    ok: true,
+    durationMs: 0,
+    steps,
+    failed: EMPTY_FAILED,
+    runner: undefined,
+    registry: undefined,
+    globals: globals?.report as ResetReport | undefined,
+    leaks: leaks?.report as LeakReport | undefined,
+    memory: memory?.report as MemorySample | undefined,
+  };
 }
 
 

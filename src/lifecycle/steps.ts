@@ -1,5 +1,5 @@
-import { globalSlot } from '../_internal/global-slot.js';
-import { GlobalsResetError, globalsResetIdle, resetGlobals, resetGlobalsNow } from '../globals/reset-globals.js';
+import { globalSlot, peekGlobalSlot } from '../_internal/global-slot.js';
+import { GlobalsResetError, globalsResetIdle, resetGlobals, resetGlobalsNow, resetGlobalsQuick } from '../globals/reset-globals.js';
 import type { ResetReport } from '../globals/types.js';
 import type { LeakReport } from '../leaks/types.js';
 import { getActiveTracker } from '../leaks/current.js';
@@ -7,7 +7,8 @@ import { LeakDetectedError } from '../leaks/leak-error.js';
 import { peekMemoryMonitor } from '../memory/global-monitor.js';
 import { MemoryThresholdError } from '../memory/memory-threshold-error.js';
 import { CleanupError } from '../registry/cleanup-error.js';
-import { registry } from '../registry/default-registry.js';
+import { DEFAULT_REGISTRY_SLOT } from '../registry/default-registry-slot.js';
+import type { ResourceRegistry } from '../registry/resource-registry.js';
 import { ShutdownError } from '../runner/errors.js';
 import { hasGlobalRunner, shutdownGlobalRunner } from '../runner/global-runner.js';
 import type { ResolvedOptions } from './options.js';
@@ -33,6 +34,13 @@ export interface StepDefinition {
    * no async work at all and the integrations' `afterEach` stays synchronous.
    */
   run(options: ResolvedOptions): StepResult | Promise<StepResult>;
+  /**
+   * The step's result when it is at hand at once, without timing the step: nothing to clean up
+   * and nothing to say beyond "nothing changed" (what most tests leave behind). `undefined` when
+   * `run()` must do the work; it must then have changed nothing. `cleanupAll()` reports 0 ms
+   * for a step answered here.
+   */
+  quick?(options: ResolvedOptions): StepResult | undefined;
 }
 
 const ALWAYS_IDLE: StepDefinition = { idle: () => true, run: () => ({ report: undefined }) };
@@ -46,10 +54,16 @@ const runnerStep: StepDefinition = {
   },
 };
 
+// The default registry through its process-wide slot, not its module: the integrations (which
+// import this file) load neither the registry nor the adapters unless a test uses them.
+function defaultRegistry(): ResourceRegistry | undefined {
+  return peekGlobalSlot<ResourceRegistry>(DEFAULT_REGISTRY_SLOT);
+}
+
 const registryStep: StepDefinition = {
-  idle: () => registry.size === 0,
+  idle: () => (defaultRegistry()?.size ?? 0) === 0,
   async run(options) {
-    const report = await registry.cleanupAll({ throwOnError: false, timeoutMs: options.timeouts.registry });
+    const report = await defaultRegistry()!.cleanupAll({ throwOnError: false, timeoutMs: options.timeouts.registry });
     return report.ok ? { report } : { report, error: new CleanupError(report) };
   },
 };
@@ -60,6 +74,10 @@ function globalsResult(report: ResetReport): StepResult {
 
 const globalsStep: StepDefinition = {
   idle: globalsResetIdle,
+  quick(options) {
+    const report = resetGlobalsQuick(options.globals.ignore);
+    return report === undefined ? undefined : { report };
+  },
   run(options) {
     const now = resetGlobalsNow(options.globals.ignore);
     if (now !== undefined) return globalsResult(now);
@@ -89,17 +107,26 @@ const leaksStep: StepDefinition = {
     const clean = tracker.endIfClean(end);
     return clean !== undefined ? leaksResult(clean, mode) : tracker.end(end).then((report) => leaksResult(report, mode));
   },
+  quick(options) {
+    if (options.leaks === 'off') return { report: undefined };
+    const report = getActiveTracker()!.endIfQuiet();
+    return report === undefined ? undefined : { report };
+  },
 };
 
 // The sample of the test the monitor is measuring (the integrations start one per test); a
 // delta over memory.failBytes, confirmed after a GC, fails the step.
+function endSample(options: ResolvedOptions): StepResult {
+  const sample = peekMemoryMonitor()!.after();
+  const failBytes = options.memory === false ? undefined : options.memory.failBytes;
+  return sample.level === 'fail' && failBytes !== undefined ? { report: sample, error: new MemoryThresholdError(sample, failBytes) } : { report: sample };
+}
+
 const memoryStep: StepDefinition = {
   idle: () => peekMemoryMonitor()?.measuring !== true,
-  run(options) {
-    const sample = peekMemoryMonitor()!.after();
-    const failBytes = options.memory === false ? undefined : options.memory.failBytes;
-    return sample.level === 'fail' && failBytes !== undefined ? { report: sample, error: new MemoryThresholdError(sample, failBytes) } : { report: sample };
-  },
+  run: endSample,
+  // Sampling is synchronous and cheap, except for a GC the monitor decided to run (timed by it).
+  quick: endSample,
 };
 
 /**

@@ -1,4 +1,5 @@
 import { globalSlot } from '../_internal/global-slot.js';
+import { DEFAULT_REGISTRY_SLOT } from './default-registry-slot.js';
 import { ResourceRegistry } from './resource-registry.js';
 
 /**
@@ -13,4 +14,4 @@ import { ResourceRegistry } from './resource-registry.js';
  * registry.register(server); // closed, with its keep-alive connections, after this test
  * ```
  */
-export const registry: ResourceRegistry = globalSlot('registry', () => new ResourceRegistry({ name: 'default' }));
+export const registry: ResourceRegistry = globalSlot(DEFAULT_REGISTRY_SLOT, () => new ResourceRegistry({ name: 'default' }));
