@@ -2,6 +2,7 @@ import { globalSlot } from '../_internal/global-slot.js';
 import { envVersion } from './env-watch.js';
 import { listenersMatch, takeListenersFingerprint, type ListenersFingerprint } from './listeners-fingerprint.js';
 import type { GlobalsIgnore, GlobalsSnapshot } from './types.js';
+import { isWatchedGetter, watchedChanges } from './watched-accessors.js';
 
 /**
  * What global state looked like right after the last restore, kept so that the next
@@ -11,7 +12,9 @@ import type { GlobalsIgnore, GlobalsSnapshot } from './types.js';
  * The cheap check sees: a global added or removed among the enumerable string keys (what
  * assignment and `vi.stubGlobal` create) and among the symbol keys; a data global whose value
  * changed or that was deleted; an accessor global whose getter changed (redefined, replaced by a
- * data property through its setter, or materialised by Node); any use of `process.env` (see
+ * data property through its setter, or materialised by Node), or, for Node 20's lazy globals, any
+ * use of the counting getter and setter installed over them (see `watched-accessors.ts`); a
+ * non-configurable global whose value cannot change is not read; any use of `process.env` (see
  * `env-watch.ts`), after which the environment is compared exactly. It does not see a
  * non-enumerable string-keyed global added on its own with `Object.defineProperty`,
  * attribute-only changes (writable, enumerable, configurable with the same value), or an
@@ -27,6 +30,8 @@ interface CleanState {
   readonly env: number | undefined;
   /** The `process` listeners right after they were restored; `undefined`: always check them. */
   readonly listeners: ListenersFingerprint | undefined;
+  /** `watchedChanges()` right after the restore (see `watched-accessors.ts`). */
+  readonly watched: number;
 }
 
 interface GlobalsState {
@@ -63,6 +68,11 @@ const slot: { state: CleanState | undefined; propertiesPerTest: boolean } = glob
  */
 export function checkGlobalPropertiesPerReset(enabled: boolean): void {
   slot.propertiesPerTest = enabled;
+}
+
+/** Whether the cheap check looks at `globalThis`'s properties (see `checkGlobalPropertiesPerReset`). */
+export function globalPropertiesCheckedPerReset(): boolean {
+  return slot.propertiesPerTest;
 }
 
 // Bound once: `__lookupGetter__` reads a getter without allocating a descriptor, and without
@@ -121,10 +131,14 @@ function captureGlobals(descriptors: ReadonlyMap<PropertyKey, PropertyDescriptor
   const accessorKeys: PropertyKey[] = [];
   const getters: (Function | undefined)[] = [];
   for (const [key, descriptor] of descriptors) {
+    // A non-configurable global whose value cannot change either (NaN, Infinity, undefined, a
+    // framework's read-only accessor) needs no check.
+    if (descriptor.configurable === false && !(descriptor.writable === true)) continue;
     if ('value' in descriptor) {
       dataKeys.push(key);
       dataValues.push(descriptor.value);
-    } else {
+    } else if (!isWatchedGetter(descriptor.get)) {
+      // A watched accessor is checked through the count of its uses instead.
       accessorKeys.push(key);
       getters.push(descriptor.get);
     }
@@ -164,7 +178,7 @@ export function markClean(baseline: GlobalsSnapshot, ignore: GlobalsIgnore | und
   if (globals !== undefined) state = captureGlobals(globals, previous?.globals);
   else if (previous !== undefined && sameOptions(previous, baseline, ignore)) state = previous.globals;
   else state = captureGlobals(currentDescriptors(), previous?.globals);
-  slot.state = { baseline, ignore, globals: state, env: envVersion(), listeners: takeListenersFingerprint() };
+  slot.state = { baseline, ignore, globals: state, env: envVersion(), listeners: takeListenersFingerprint(), watched: watchedChanges() };
 }
 
 /** Forgets the clean state: the next reset walks everything. */
@@ -187,6 +201,7 @@ export function globalsLookClean(baseline: GlobalsSnapshot, ignore: GlobalsIgnor
   const state = slot.state;
   if (state === undefined || !sameOptions(state, baseline, ignore)) return false;
   if (!slot.propertiesPerTest) return true;
+  if (watchedChanges() !== state.watched) return false;
   const { globals } = state;
   if (!sameList(Object.keys(globalThis), globals.enumerable)) return false;
   if (!sameList(Object.getOwnPropertySymbols(globalThis), globals.symbols)) return false;

@@ -4,10 +4,11 @@ import { CustodianTypeError } from '../errors.js';
 import { globalSlot } from '../_internal/global-slot.js';
 import { logger } from '../_internal/debug.js';
 import { describeValue } from '../_internal/validate.js';
-import { forgetClean } from './clean-state.js';
+import { forgetClean, globalPropertiesCheckedPerReset } from './clean-state.js';
 import { envTarget, unwatchEnv, watchEnv } from './env-watch.js';
 import { startListenerTracking } from './listener-origins.js';
 import type { GlobalsSnapshot } from './types.js';
+import { isWatchedGetter, watchAccessors } from './watched-accessors.js';
 
 const log = logger('globals');
 
@@ -108,7 +109,9 @@ const slot: BaselineSlot = globalSlot('globalsBaseline', () => ({ baseline: unde
  * It also turns `process.env` into an accessor on `process` that returns the same environment
  * object and counts its uses, so that a reset after a test in which no code used `process.env`
  * skips reading the environment (see `resetGlobals()`); assigning `process.env` still works.
- * `clearGlobalsBaseline()` makes it a data property again.
+ * `clearGlobalsBaseline()` makes it a data property again. On Node 20 it also puts a counting
+ * getter and setter (calling Node's own) over each self-replacing lazy global, which stay
+ * (see `resetGlobals()`).
  *
  * @throws {TypeError} code `ERR_INVALID_ARGUMENT` when `snapshot` is not from `snapshotGlobals()`.
  *
@@ -122,11 +125,21 @@ export function setGlobalsBaseline(snapshot?: GlobalsSnapshot): void {
   if (snapshot !== undefined && !isGlobalsSnapshot(snapshot)) {
     throw new CustodianTypeError(`setGlobalsBaseline() needs a snapshot from snapshotGlobals(), got ${describeValue(snapshot)}`);
   }
+  // Before the snapshot, so that the baseline holds the watching accessors and a restore puts
+  // them back.
+  if (globalPropertiesCheckedPerReset()) watchAccessors(adoptUnwrapped);
   slot.baseline = snapshot ?? snapshotGlobals();
   startListenerTracking();
   forgetClean();
   watchEnv();
   if (log.enabled) log('baseline set: %d globals, %d env vars, %d events', slot.baseline.globals.size, slot.baseline.env.size, slot.baseline.listeners.size);
+}
+
+/** A watched accessor put back to Node's own (see `watched-accessors.ts`): the baseline holds Node's too. */
+function adoptUnwrapped(key: PropertyKey, original: PropertyDescriptor): void {
+  const globals = slot.baseline?.globals;
+  const entry = globals?.get(key);
+  if (globals instanceof Map && entry !== undefined && isWatchedGetter(entry.get)) globals.set(key, original);
 }
 
 /**

@@ -98,6 +98,11 @@ describe('resetGlobals after a clean reset (the cheap check)', () => {
     g.__custodianLazy = 'replaced';
     const report = await resetGlobals();
     expect(report.globals.changed).toEqual(['__custodianLazy']);
+    // Back as the baseline had it: the watching accessor over the original (see
+    // watched-accessors.test.ts), whose first read finds that this getter does not replace itself
+    // and puts the original back.
+    const read = g.__custodianLazy;
+    expect(read).toBe(reads);
     expect(Object.getOwnPropertyDescriptor(globalThis, '__custodianLazy')?.get).toBe(descriptor.get);
   });
 
