@@ -1,41 +1,43 @@
-const symbols = new Map<string, symbol>();
+/**
+ * Process-wide state lives in one object on `globalThis`, under one registered symbol, so that
+ * the ESM and CJS copies of the library, and every entry point, share one instance. One symbol
+ * rather than one per slot: the globals check after every test lists `globalThis`'s symbols, and
+ * each one more on the global object makes that slower.
+ */
+const SLOTS = Symbol.for('custodian.slots');
 
-/** `Symbol.for` builds a string and searches the registry: read after every test, it shows. */
-function slotSymbol(key: string): symbol {
-  let symbol = symbols.get(key);
-  if (symbol === undefined) {
-    symbol = Symbol.for(`custodian.${key}`);
-    symbols.set(key, symbol);
+type Slots = Record<string, unknown>;
+
+function slots(): Slots {
+  const store = globalThis as unknown as Record<symbol, Slots | undefined>;
+  let found = store[SLOTS];
+  if (found === undefined) {
+    found = Object.create(null) as Slots;
+    Object.defineProperty(globalThis, SLOTS, { value: found, configurable: true, writable: false, enumerable: false });
   }
-  return symbol;
+  return found;
 }
 
-/**
- * Process-wide state lives on `globalThis` under a registered symbol, so the ESM and
- * CJS copies of the library, and every entry point, share one instance.
- */
+// The object never changes once created (the property is read-only): read it once per copy.
+const shared = slots();
+
+/** The process-wide value under `key`, created with `create()` on first use. */
 export function globalSlot<T>(key: string, create: () => T): T {
-  const symbol = slotSymbol(key);
-  const store = globalThis as unknown as Record<symbol, T | undefined>;
-  let value = store[symbol];
+  let value = shared[key] as T | undefined;
   if (value === undefined) {
     value = create();
-    Object.defineProperty(globalThis, symbol, { value, configurable: true, writable: true, enumerable: false });
+    shared[key] = value;
   }
   return value;
 }
 
 /** Replaces (or, with `undefined`, forgets) a process-wide value. */
 export function setGlobalSlot<T>(key: string, value: T | undefined): void {
-  const symbol = slotSymbol(key);
-  if (value === undefined) {
-    delete (globalThis as unknown as Record<symbol, unknown>)[symbol];
-    return;
-  }
-  Object.defineProperty(globalThis, symbol, { value, configurable: true, writable: true, enumerable: false });
+  if (value === undefined) delete shared[key];
+  else shared[key] = value;
 }
 
 /** Reads a process-wide value without creating it. */
 export function peekGlobalSlot<T>(key: string): T | undefined {
-  return (globalThis as unknown as Record<symbol, T | undefined>)[slotSymbol(key)];
+  return shared[key] as T | undefined;
 }

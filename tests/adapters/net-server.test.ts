@@ -1,4 +1,5 @@
 import { createServer as createNetServer, connect, type Server, type Socket } from 'node:net';
+import { peekGlobalSlot } from '../../src/_internal/global-slot.js';
 import { Agent, createServer as createHttpServer, request } from 'node:http';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
@@ -201,9 +202,7 @@ describe('serverAdapter', () => {
     const client = await connected(port, { allowHalfOpen: true });
     while ((await count(server)) < 1) await new Promise((resolve) => setImmediate(resolve));
     // As if the connection had been accepted before custodian was loaded.
-    const tracker = (globalThis as unknown as Record<symbol, { byServer: WeakMap<Server, unknown> }>)[
-      Symbol.for('custodian.serverConnections')
-    ]!;
+    const tracker = peekGlobalSlot<{ byServer: WeakMap<Server, unknown> }>('serverConnections')!;
     expect(tracker.byServer.delete(server)).toBe(true);
     expect([...serverConnections(server)]).toHaveLength(1);
     const registry = new ResourceRegistry({ timeoutMs: 200, forceTimeoutMs: 10_000 });
@@ -228,9 +227,7 @@ describe('serverAdapter', () => {
       await once(client, 'close');
     }
     while ((await count(server)) > 0) await new Promise((resolve) => setImmediate(resolve));
-    const tracker = (globalThis as unknown as Record<symbol, { byServer: WeakMap<Server, { sockets: Set<Socket> }> }>)[
-      Symbol.for('custodian.serverConnections')
-    ]!;
+    const tracker = peekGlobalSlot<{ byServer: WeakMap<Server, { sockets: Set<Socket> }> }>('serverConnections')!;
     // Closed connections are swept as the set grows: it never holds all 150.
     expect(tracker.byServer.get(server)!.sockets.size).toBeLessThan(150);
     expect(serverConnections(server).size).toBe(0);

@@ -16,7 +16,7 @@ describe('setActiveTracker', () => {
     const tracker = trackHandles();
     setActiveTracker(tracker);
     expect(getActiveTracker()).toBe(tracker);
-    expect((globalThis as Record<symbol, unknown>)[Symbol.for('custodian.activeTracker')]).toBe(tracker);
+    expect((globalThis as Record<symbol, Record<string, unknown>>)[Symbol.for('custodian.slots')]!.activeTracker).toBe(tracker);
   });
 });
 

@@ -20,7 +20,7 @@ describe('getGlobalRunner', () => {
 
   it('is shared with another copy of the library through globalThis', async () => {
     const runner = getGlobalRunner();
-    expect((globalThis as Record<symbol, unknown>)[Symbol.for('custodian.globalRunner')]).toBe(runner);
+    expect((globalThis as Record<symbol, Record<string, unknown>>)[Symbol.for('custodian.slots')]!.globalRunner).toBe(runner);
     // A fresh module graph stands in for the other build (ESM next to CJS): another AsyncRunner class, one slot.
     vi.resetModules();
     const copy = await import('../../src/runner/get-global-runner.js');
