@@ -27,8 +27,9 @@ const shared: Options = {
 };
 
 export default defineConfig([
-  { ...shared, format: ['esm'] },
+  // __CUSTODIAN_CJS__: how src/leaks/handle-tracker.ts loads the code that closes leaked handles.
+  { ...shared, format: ['esm'], define: { __CUSTODIAN_CJS__: 'false' } },
   // p-limit (and its yocto-queue) are ESM-only, so `require('custodian')` would fail on
   // Node 20 without require(esm): the CJS build carries its own copy of them.
-  { ...shared, format: ['cjs'], noExternal: ['p-limit', 'yocto-queue'] },
+  { ...shared, format: ['cjs'], noExternal: ['p-limit', 'yocto-queue'], define: { __CUSTODIAN_CJS__: 'true' } },
 ]);

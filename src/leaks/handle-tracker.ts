@@ -3,13 +3,30 @@ import { logger } from '../_internal/debug.js';
 import { describeValue } from '../_internal/validate.js';
 import { creationStack } from './creation-stack.js';
 import { activeHandles, classify, describeHandle, isReleased, typeName, workerPorts } from './describe-handle.js';
-import { disposeHandles } from './dispose-handles.js';
 import { checkFilters, isIgnored, needsStacks } from './ignore.js';
 import { addProbeListener, type ProbeListener } from './probes.js';
 import { settle, type Candidate, type Tag, type Scope } from './settle.js';
 import { LEAK_KINDS, type EndOptions, type LeakFilter, type LeakInfo, type LeakKind, type LeakReport, type TrackHandlesOptions } from './types.js';
 
 const log = logger('leaks');
+
+// Set by the build (tsup.config.ts): true in the CJS build. Not defined when the source runs as
+// it is (the tests): import() then.
+declare const __CUSTODIAN_CJS__: boolean | undefined;
+
+/**
+ * The code that closes leaked handles, with the adapters it needs (most of the library), loaded
+ * when there is a first leak to close: a clean suite's test workers never parse it. The CJS build
+ * requires it, as jest runs that build in a vm context whose `import()` needs
+ * `--experimental-vm-modules`.
+ */
+function loadDisposeHandles(): Promise<typeof import('./dispose-handles.js')> {
+  if (typeof __CUSTODIAN_CJS__ === 'boolean' && __CUSTODIAN_CJS__) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+    return Promise.resolve(require('./dispose-handles.js') as typeof import('./dispose-handles.js'));
+  }
+  return import('./dispose-handles.js');
+}
 
 // Timers and workers are not in Node's list of active handles, so the tracker holds them
 // itself; it drops the released ones whenever the set grows past this many.
@@ -139,6 +156,7 @@ export class HandleTracker {
       kept.push(candidate);
     }
     if (options.dispose === true && kept.length > 0) {
+      const { disposeHandles } = await loadDisposeHandles();
       const closed = await disposeHandles(kept);
       closed.forEach((ok, index) => ((leaks[index] as LeakInfo).disposed = ok));
     }

@@ -35,6 +35,8 @@ export async function bundleEntry(entry: 'jest' | 'mocha' | 'node-test', dir: st
     format,
     outfile,
     logLevel: 'silent',
+    // As the package build sets it (tsup.config.ts): how leaked handles' closing code is loaded.
+    define: { __CUSTODIAN_CJS__: String(format === 'cjs') },
   });
   return outfile;
 }
