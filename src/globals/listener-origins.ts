@@ -90,8 +90,9 @@ export function startListenerTracking(): void {
   state.added = trackAdded;
   state.removed = trackRemoved;
   state.trackers.add(trackAdded).add(trackRemoved);
-  process.on('newListener', trackAdded);
+  // 'removeListener' first: added second, it would go through trackAdded, which reads a stack.
   process.on('removeListener', trackRemoved);
+  process.on('newListener', trackAdded);
 }
 
 /** Stops recording (for `uninstall()`); what was recorded is kept. */

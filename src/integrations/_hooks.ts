@@ -257,7 +257,8 @@ export class TestSession {
 
   /** `afterCleanup`: right after a test's cleanup, whose memory sample ended just now. */
   #markStart(afterCleanup = false): void {
-    this.#testStart = performance.now();
+    // Only the report line reads it.
+    if (this.#reportFile !== undefined) this.#testStart = performance.now();
     if (this.#memory !== undefined) {
       if (afterCleanup) this.#memory.continueWith(this.#file);
       else this.#memory.before(this.#file);

@@ -166,7 +166,7 @@ export class MemoryMonitor {
       index: this.#next++,
       heapUsedBefore: pending.heap,
       heapUsedAfter: heapAfter,
-      rssAfter: this.#rss(gc),
+      rssAfter: this.#rss(gc, ended),
       deltaBytes,
       gc,
       // Only a delta read after a GC is evidence; a raw one is mostly garbage.
@@ -230,8 +230,7 @@ export class MemoryMonitor {
    * Reading the RSS costs 10 to 20 µs (a /proc read on Linux), more than the rest of a sample:
    * it is read at most every 10 ms, and always after a GC.
    */
-  #rss(fresh: boolean): number {
-    const now = performance.now();
+  #rss(fresh: boolean, now = performance.now()): number {
     if (fresh || this.#rssReadAt === undefined || now - this.#rssReadAt >= RSS_INTERVAL_MS) {
       this.#lastRss = process.memoryUsage.rss();
       this.#rssReadAt = now;
