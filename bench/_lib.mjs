@@ -1,5 +1,5 @@
 // Shared helpers for the benchmarks: timing, a table on stdout, JSON in bench/results/.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -11,6 +11,19 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * CPU time the bench process's waited-for children used so far (user + system, in ms), which on
+ * Linux includes their own waited-for children (vitest's forks, jest's workers). Other sessions
+ * share this machine: CPU time is what the tests cost, wall time also measures their load.
+ * `undefined` off Linux.
+ */
+export function childrenCpuMs() {
+  if (process.platform !== 'linux') return undefined;
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // Fields 16 and 17 of /proc/<pid>/stat (cutime, cstime), in clock ticks of 1/100 s.
+  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 /** Runs `fn` (sync or async) `runs` times after `warmup` runs; returns each run's milliseconds. */

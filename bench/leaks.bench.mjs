@@ -9,10 +9,10 @@
 // LEAKS_BENCH_TESTS=<n> and LEAKS_BENCH_RUNS=<n> shrink it for a quick look; LEAKS_BENCH_ONLY=
 // vitest,jest,promises picks parts.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCustodian, median, printTable, writeResults } from './_lib.mjs';
+import { childrenCpuMs, loadCustodian, median, printTable, writeResults } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -44,18 +44,6 @@ function writeSuites() {
     `module.exports = { rootDir: ${JSON.stringify(work)}, testMatch: ['**/*.jest.test.cjs'], setupFilesAfterEnv: ${JSON.stringify(setup)} };\n`;
   writeFileSync(join(work, 'plain.jest.config.cjs'), jestConfig([]));
   writeFileSync(join(work, 'custodian.jest.config.cjs'), jestConfig([join(dist, 'jest.cjs')]));
-}
-
-/**
- * CPU time the bench process's waited-for children used so far (user + system, in ms), which on
- * Linux includes their own waited-for children (vitest's forks, jest's workers). Other sessions
- * share this machine: CPU time is what the tests cost, wall time also measures their load.
- */
-function childrenCpuMs() {
-  if (process.platform !== 'linux') return undefined;
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  // Fields 16 and 17 of /proc/<pid>/stat (cutime, cstime), in clock ticks of 1/100 s.
-  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 /** Wall and CPU time of one run of a test command; throws when the run fails. */

@@ -2,7 +2,9 @@
 //   1. 2,000 trivial vitest tests (4 files x 500): plain, vs a setup file that drives the built
 //      MemoryMonitor around every test in its default mode ('auto', target <= 1.10x) and in
 //      'always' mode (a full GC after every test; the figure is reported, no target).
-//      Wall time of the whole `vitest run`, median of interleaved runs. Two more rows split
+//      Wall time of the whole `vitest run` (the target) and CPU time of its process tree, medians
+//      of interleaved runs (BENCH_RUNS, 9 by default: on a shared 2-core machine single runs
+//      swing by 5%). Two more rows split
 //      the cost: empty hooks alone, and the library loaded with empty hooks ('vs hooks' is the
 //      monitor's own share).
 //   2. The CLI's process-tree sampler at --sample-interval 0.5 over a 4-process tree for 10 s:
@@ -14,11 +16,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, printTable, writeResults } from './_lib.mjs';
+import { childrenCpuMs, median, printTable, writeResults } from './_lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.CUSTODIAN_DIST ?? join(root, 'dist');
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const ALWAYS_RUNS = Number(process.env.BENCH_ALWAYS_RUNS ?? 1);
 const FILES = 4;
 const TESTS_PER_FILE = 500;
@@ -88,25 +90,29 @@ const ENV = { integrationOff: { CUSTODIAN_MEMORY: 'off' }, integration: { CUSTOD
 
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 function runVitest(config, env = {}) {
+  const cpuBefore = childrenCpuMs();
   const start = performance.now();
   const result = spawnSync(process.execPath, [vitest, 'run', '--config', config, '--root', project], { cwd: project, encoding: 'utf8', env: { ...process.env, BENCH_TRACE: '1', ...env } });
   const ms = performance.now() - start;
+  const cpu = cpuBefore === undefined ? ms : childrenCpuMs() - cpuBefore;
   if (result.status !== 0) throw new Error(`vitest failed:\n${result.stdout}\n${result.stderr}`);
   // eslint-disable-next-line no-control-regex -- strips vitest's colours
   if (!/Tests\s+.*2000 passed/.test(result.stdout.replace(/\u001b\[[0-9;]*m/g, ''))) throw new Error(`expected 2000 tests:\n${result.stdout}`);
   const traces = [...result.stdout.matchAll(/\{"gcMs":([\d.]+),"points":(\d+)\}/g)].map((match) => ({ gcMs: Number(match[1]), points: Number(match[2]) }));
-  return { ms, traces };
+  return { ms, cpu, traces };
 }
 
 const times = { plain: [], bare: [], hooks: [], auto: [], integrationOff: [], integration: [], always: [] };
+const cpuTimes = { plain: [], bare: [], hooks: [], auto: [], integrationOff: [], integration: [], always: [] };
 const gc = { auto: [], always: [] };
 runVitest(configs.plain); // warm the file system cache and vitest's own caches
 for (let run = 0; run < RUNS; run++) {
   for (const mode of Object.keys(times)) {
     // 'always' takes a minute per run on a small machine; its figure needs no confidence interval.
     if (mode === 'always' && run >= ALWAYS_RUNS) continue;
-    const { ms, traces } = runVitest(configs[mode], ENV[mode]);
+    const { ms, cpu, traces } = runVitest(configs[mode], ENV[mode]);
     times[mode].push(ms);
+    cpuTimes[mode].push(cpu);
     if (gc[mode]) gc[mode].push(...traces);
   }
 }
@@ -126,6 +132,10 @@ const rows = Object.entries(times).map(([mode, list]) => ({
   'median ms': median(list),
   'vs plain': median(list) / plain,
   'vs hooks': mode === 'plain' ? '' : mode === 'integration' ? `${(median(list) / median(times.integrationOff)).toFixed(3)} vs off` : median(list) / hooks,
+  // CPU time of the whole process tree (vitest and its forks), which the machine's other load
+  // disturbs less than wall time; it also counts V8's background threads (GC, compilation).
+  'cpu ms': median(cpuTimes[mode]),
+  'cpu vs plain': median(cpuTimes[mode]) / median(cpuTimes.plain),
   target: mode === 'auto' || mode === 'integration' ? '<= 1.10x' : '',
   'GC ms per file': gc[mode] ? median(gc[mode].map((trace) => trace.gcMs)) : '',
   'post-GC points per file': gc[mode] ? median(gc[mode].map((trace) => trace.points)) : '',
@@ -176,6 +186,7 @@ writeResults('memory', {
   vitest: rows,
   perCall,
   samples: times,
+  cpuSamples: cpuTimes,
   sampler,
 });
 rmSync(project, { recursive: true, force: true });
