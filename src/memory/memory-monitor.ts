@@ -8,7 +8,7 @@ import type { GcMode, MemoryLevel, MemoryMonitorOptions, MemorySample, MemoryTre
 
 const debug = logger('memory');
 const GC_MODES: readonly GcMode[] = ['auto', 'always', 'never'];
-const RSS_INTERVAL_MS = 10;
+const RSS_INTERVAL_MS = 50;
 
 interface Pending {
   scope: string;
@@ -227,8 +227,9 @@ export class MemoryMonitor {
   }
 
   /**
-   * Reading the RSS costs 10 to 20 µs (a /proc read on Linux), more than the rest of a sample:
-   * it is read at most every 10 ms, and always after a GC.
+   * Reading the RSS costs 10 to 100 µs (a /proc read on Linux), more than the rest of a sample:
+   * it is read at most every 50 ms (the CLI samples the process tree every 500 ms), and always
+   * after a GC.
    */
   #rss(fresh: boolean, now = performance.now()): number {
     if (fresh || this.#rssReadAt === undefined || now - this.#rssReadAt >= RSS_INTERVAL_MS) {
