@@ -102,8 +102,12 @@ function runVitest(config, env = {}) {
   return { ms, cpu, traces };
 }
 
-const times = { plain: [], bare: [], hooks: [], auto: [], integrationOff: [], integration: [], always: [] };
-const cpuTimes = { plain: [], bare: [], hooks: [], auto: [], integrationOff: [], integration: [], always: [] };
+// BENCH_ONLY=plain,integration runs only those rows (plain always runs): more runs of the rows a
+// question is about, in the same time.
+const ONLY = process.env.BENCH_ONLY ? new Set(['plain', ...process.env.BENCH_ONLY.split(',')]) : undefined;
+const MODES = ['plain', 'bare', 'hooks', 'auto', 'integrationOff', 'integration', 'always'].filter((mode) => ONLY === undefined || ONLY.has(mode));
+const times = Object.fromEntries(MODES.map((mode) => [mode, []]));
+const cpuTimes = Object.fromEntries(MODES.map((mode) => [mode, []]));
 const gc = { auto: [], always: [] };
 runVitest(configs.plain); // warm the file system cache and vitest's own caches
 for (let run = 0; run < RUNS; run++) {
@@ -117,7 +121,7 @@ for (let run = 0; run < RUNS; run++) {
   }
 }
 const plain = median(times.plain);
-const hooks = median(times.hooks);
+const hooks = times.hooks ? median(times.hooks) : undefined;
 const LABELS = {
   plain: 'vitest, nothing loaded',
   bare: 'before/afterEach reading the test name',
@@ -131,7 +135,12 @@ const rows = Object.entries(times).map(([mode, list]) => ({
   variant: LABELS[mode],
   'median ms': median(list),
   'vs plain': median(list) / plain,
-  'vs hooks': mode === 'plain' ? '' : mode === 'integration' ? `${(median(list) / median(times.integrationOff)).toFixed(3)} vs off` : median(list) / hooks,
+  'vs hooks':
+    mode === 'plain' || (mode === 'integration' ? times.integrationOff === undefined : times.hooks === undefined)
+      ? ''
+      : mode === 'integration'
+        ? `${(median(list) / median(times.integrationOff)).toFixed(3)} vs off`
+        : median(list) / hooks,
   // CPU time of the whole process tree (vitest and its forks), which the machine's other load
   // disturbs less than wall time; it also counts V8's background threads (GC, compilation).
   'cpu ms': median(cpuTimes[mode]),
