@@ -223,10 +223,10 @@ function quickOutcome(step: LifecycleStep, report: unknown): LifecycleStepOutcom
 
 /**
  * The report of a cleanup whose every step is idle or answered by its `quick()`: what most tests
- * leave behind, reported without timing each step (the shared idle report when every step is idle). `undefined` when a step needs its `run()`;
- * the steps before it only looked (a `quick()` that answers has done its work, one that does
- * not has changed nothing), so the full run can start from the first step. The memory sample,
- * the one step that always answers, comes last.
+ * leave behind, reported without timing each step (the shared idle report when every step is
+ * idle). `undefined` when a step needs its `run()`: the globals step's `quick()` only looks, and
+ * the leak check's does its work only when it answers, after which only the memory sample
+ * (which always answers) is left; so the full run can start from the first step.
  */
 function quickReport(options: ResolvedOptions): LifecycleReport | undefined {
   const runner = stepDefinition('runner');
@@ -239,6 +239,8 @@ function quickReport(options: ResolvedOptions): LifecycleReport | undefined {
   const leaksIdle = leaksStep.idle();
   const memoryIdle = memoryStep.idle();
   if (globalsIdle && leaksIdle && memoryIdle) return IDLE_REPORT;
+  // A step without quick() (a replaced one) needs the full run; known before any step works.
+  if ((!globalsIdle && !globalsStep.quick) || (!leaksIdle && !leaksStep.quick) || (!memoryIdle && !memoryStep.quick)) return undefined;
   const globals = globalsIdle ? undefined : globalsStep.quick?.(options);
   if (!globalsIdle && (globals === undefined || globals.error !== undefined)) return undefined;
   const leaks = leaksIdle ? undefined : leaksStep.quick?.(options);
