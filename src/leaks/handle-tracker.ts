@@ -82,8 +82,10 @@ export class HandleTracker {
     this.#overlap = { name: this.#file.name, test: false };
     const listener: ProbeListener = { created: (handle, kind, below, target) => this.#created(handle, kind, below, target) };
     this.#probes = addProbeListener(listener);
-    // Whatever is alive now is the baseline: never a leak.
+    // Whatever is alive now is the baseline: never a leak. It is also the first quiet state: a
+    // first test that creates nothing ends through endIfQuiet() too.
     this.#observe(this.#baseline);
+    this.#quiet = { creations: this.#creations, active: activeHandles() };
   }
 
   /** Whether `stop()` was called. */

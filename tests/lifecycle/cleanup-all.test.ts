@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isCustodianError } from '../../src/errors.js';
 import { registerGlobalReset } from '../../src/globals/global-resets.js';
 import { clearGlobalsBaseline, setGlobalsBaseline } from '../../src/globals/snapshot.js';
-import { cleanupAll } from '../../src/lifecycle/cleanup-all.js';
+import { cleanupAll, cleanupAllNow } from '../../src/lifecycle/cleanup-all.js';
+import { setActiveTracker } from '../../src/leaks/current.js';
+import { trackHandles } from '../../src/leaks/handle-tracker.js';
 import { configure, resetConfiguration } from '../../src/lifecycle/configure.js';
 import { uninstall } from '../../src/lifecycle/install.js';
 import type { LifecycleError } from '../../src/lifecycle/lifecycle-error.js';
@@ -18,6 +20,48 @@ afterEach(async () => {
   await registry.cleanupAll({ throwOnError: false });
   clearGlobalsBaseline();
   resetConfiguration();
+});
+
+describe('cleanupAllNow (the integrations\' per-test call)', () => {
+  it('answers a clean test from the quick checks, without timing steps', () => {
+    setGlobalsBaseline();
+    const tracker = trackHandles({ scope: 'file' });
+    setActiveTracker(tracker);
+    try {
+      cleanupAllNow(); // the first reset walks globalThis and records it as clean
+      tracker.begin('clean test');
+      const report = cleanupAllNow();
+      expect(report).toMatchObject({ ok: true, durationMs: 0, leaks: { scope: 'clean test', leaks: [] } });
+      expect(report.globals?.globals).toEqual({ added: [], changed: [], deleted: [], unrestorable: [] });
+      expect(report.steps.map((step) => [step.step, step.status, step.durationMs])).toEqual([
+        ['runner', 'skipped', 0],
+        ['registry', 'skipped', 0],
+        ['globals', 'ok', 0],
+        ['leaks', 'ok', 0],
+        ['memory', 'skipped', 0],
+      ]);
+    } finally {
+      setActiveTracker(undefined);
+      tracker.stop();
+    }
+  });
+
+  it('runs every step fully when a replaced step has no quick check, before any step did its work', async () => {
+    const tracker = trackHandles({ scope: 'file' });
+    setActiveTracker(tracker);
+    disposables.push(defineLifecycleStep('memory', { idle: () => false, run: () => ({ report: 'custom sample' }) }));
+    try {
+      tracker.begin('a test');
+      const report = await cleanupAllNow();
+      // The leak check ran once, in the full run: its report is there, under the test's name.
+      expect(report.leaks).toEqual({ scope: 'a test', leaks: [] });
+      expect(report.memory).toBe('custom sample');
+      expect(report.steps.find((step) => step.step === 'memory')?.status).toBe('ok');
+    } finally {
+      setActiveTracker(undefined);
+      tracker.stop();
+    }
+  });
 });
 
 describe('cleanupAll', () => {
