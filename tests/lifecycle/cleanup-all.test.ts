@@ -12,6 +12,7 @@ import { defineLifecycleStep } from '../../src/lifecycle/steps.js';
 import { registry } from '../../src/registry/default-registry.js';
 import { getGlobalRunner } from '../../src/runner/get-global-runner.js';
 import { exitHandlersInstalled } from '../../src/_internal/exit-handlers.js';
+import { isThenable } from '../../src/_internal/thenable.js';
 
 const disposables: Disposable[] = [];
 
@@ -31,6 +32,8 @@ describe('cleanupAllNow (the integrations\' per-test call)', () => {
       cleanupAllNow(); // the first reset walks globalThis and records it as clean
       tracker.begin('clean test');
       const report = cleanupAllNow();
+      // Synchronous: nothing to wait for.
+      if (isThenable(report)) throw new Error('cleanupAllNow() returned a promise for a clean test');
       expect(report).toMatchObject({ ok: true, durationMs: 0, leaks: { scope: 'clean test', leaks: [] } });
       expect(report.globals?.globals).toEqual({ added: [], changed: [], deleted: [], unrestorable: [] });
       expect(report.steps.map((step) => [step.step, step.status, step.durationMs])).toEqual([
