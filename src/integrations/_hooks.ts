@@ -115,7 +115,8 @@ export class TestSession {
     setGlobalsBaseline();
     // The state is the baseline this instant: recorded as clean, so the first test's reset goes
     // through the cheap check rather than the exact walk.
-    markClean(getGlobalsBaseline()!, options.globals.ignore, undefined);
+    const baseline = getGlobalsBaseline()!;
+    markClean(baseline, options.globals.ignore, baseline.globals);
     this.#markStart();
   }
 

@@ -176,9 +176,7 @@ export class HandleTracker {
     this.#assertRunning('end');
     const scope = this.#endingScope();
     const active = activeHandles();
-    const quiet = this.#quiet;
-    // See endIfQuiet().
-    if (scope.test && quiet !== undefined && quiet.creations === this.#creations && sameHandles(active, quiet.active)) {
+    if (this.#quietSince(scope, active)) {
       this.#clearScope();
       return { scope: scope.name, leaks: [] };
     }
@@ -197,12 +195,17 @@ export class HandleTracker {
    * @internal
    */
   endIfQuiet(): LeakReport | undefined {
-    const quiet = this.#quiet;
-    if (quiet === undefined || quiet.creations !== this.#creations || this.#probes === undefined) return undefined;
+    if (this.#quiet?.creations !== this.#creations || this.#probes === undefined) return undefined;
     const scope = this.#endingScope();
-    if (!scope.test || !sameHandles(activeHandles(), quiet.active)) return undefined;
+    if (!this.#quietSince(scope, activeHandles())) return undefined;
     this.#clearScope();
     return { scope: scope.name, leaks: [] };
+  }
+
+  /** Whether `scope` is a test that created nothing since the last quiet state (see endIfQuiet()). */
+  #quietSince(scope: Scope, active: readonly object[]): boolean {
+    const quiet = this.#quiet;
+    return scope.test && quiet !== undefined && quiet.creations === this.#creations && sameHandles(active, quiet.active);
   }
 
   /** Forgets the running test (explicit, or read lazily from the framework). */
