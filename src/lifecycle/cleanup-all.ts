@@ -1,6 +1,6 @@
 import { logger } from '../_internal/debug.js';
+import { globalSlot } from '../_internal/global-slot.js';
 import { isThenable } from '../_internal/thenable.js';
-import { ensureExitHandlers } from '../_internal/exit-handlers.js';
 import type { ResetReport } from '../globals/types.js';
 import type { LeakReport } from '../leaks/types.js';
 import type { MemorySample } from '../memory/types.js';
@@ -8,7 +8,7 @@ import type { CleanupReport } from '../registry/types.js';
 import type { ShutdownReport } from '../runner/types.js';
 import { currentOptions } from './configure.js';
 import { InvalidOptionError } from './invalid-option-error.js';
-import { LeakDetectedError } from '../leaks/leak-error.js';
+import { isCustodianError } from '../errors.js';
 import { LifecycleError } from './lifecycle-error.js';
 import type { ResolvedOptions } from './options.js';
 import { stepDefinition, type StepResult } from './steps.js';
@@ -35,8 +35,13 @@ const IDLE_REPORT: LifecycleReport = Object.freeze({
 });
 const IDLE: Promise<LifecycleReport> = Promise.resolve(IDLE_REPORT);
 
-let running: Promise<LifecycleReport> | undefined;
-let queued: Promise<LifecycleReport> | undefined;
+// The cleanup running now and the one queued behind it, shared by every copy of custodian in the
+// process (the integrations' build and the core one, ESM and CJS): a user's cleanupAll() that
+// is still running when an integration's own call comes queues that call, whichever copy made it.
+const run: { running: Promise<LifecycleReport> | undefined; queued: Promise<LifecycleReport> | undefined } = globalSlot('cleanupRun', () => ({
+  running: undefined,
+  queued: undefined,
+}));
 
 function allIdle(): boolean {
   for (const step of LIFECYCLE_STEPS) if (!stepDefinition(step).idle()) return false;
@@ -129,24 +134,24 @@ function assemble(steps: LifecycleStepOutcome[], start: number): LifecycleReport
 function start(options: ResolvedOptions): LifecycleReport | Promise<LifecycleReport> {
   const result = runSteps(options, performance.now(), []);
   if (!isThenable(result)) return result;
-  const run: Promise<LifecycleReport> = result.finally(() => {
-    if (running === run) running = undefined;
+  const current: Promise<LifecycleReport> = result.finally(() => {
+    if (run.running === current) run.running = undefined;
   });
-  running = run;
-  return run;
+  run.running = current;
+  return current;
 }
 
 function schedule(options: ResolvedOptions): LifecycleReport | Promise<LifecycleReport> {
-  if (queued !== undefined) return queued;
-  if (running === undefined) return start(options);
+  if (run.queued !== undefined) return run.queued;
+  if (run.running === undefined) return start(options);
   // A call made while a cleanup runs may have registered something the running one already went
   // past: it gets a fresh run right after, shared by every call that arrives meanwhile.
   const next = (): LifecycleReport | Promise<LifecycleReport> => {
-    queued = undefined;
+    run.queued = undefined;
     return start(options);
   };
-  queued ??= running.then(next, next);
-  return queued;
+  run.queued ??= run.running.then(next, next);
+  return run.queued;
 }
 
 function rejectOnFailure(report: LifecycleReport): LifecycleReport {
@@ -154,7 +159,9 @@ function rejectOnFailure(report: LifecycleReport): LifecycleReport {
   // A leak under `leaks: 'fail'` with nothing else wrong is the test's own failure: its error
   // (code ERR_LEAK_DETECTED) lists each leak, where it was created and how to fix it.
   const only = report.failed.length === 1 ? report.failed[0]! : undefined;
-  if (only?.step === 'leaks' && only.error instanceof LeakDetectedError) throw only.error;
+  // By code: the step table may hold the leak check of another copy of custodian (the
+  // integrations' build, the other module format), whose LeakDetectedError is another class.
+  if (only?.step === 'leaks' && isCustodianError(only.error, 'ERR_LEAK_DETECTED')) throw only.error;
   throw new LifecycleError(report);
 }
 
@@ -168,8 +175,7 @@ function rejectOnFailure(report: LifecycleReport): LifecycleReport {
  * Every step runs even when an earlier one fails. Steps with nothing to do are skipped without
  * async work: when nothing was registered it costs a few microseconds and resolves with one
  * shared, frozen report. A call made while a cleanup is running gets a fresh run right after it
- * (calls arriving meanwhile share that run). It also makes sure the handlers that kill
- * registered child processes if the process exits are installed (see `install()`).
+ * (calls arriving meanwhile share that run).
  *
  * @returns the report of every step; rejects with one `LifecycleError` (code
  *   `ERR_CLEANUP_FAILED`, with `.report` and `.errors`) whose message lists each failed step and
@@ -192,8 +198,7 @@ export function cleanupAll(options?: CleanupAllOptions): Promise<LifecycleReport
   } catch (error) {
     return Promise.reject(error);
   }
-  ensureExitHandlers();
-  if (running === undefined && queued === undefined && allIdle()) return IDLE;
+  if (run.running === undefined && run.queued === undefined && allIdle()) return IDLE;
   const result = schedule(resolved);
   const shared = isThenable(result) ? result : Promise.resolve(result);
   return options?.throwOnError === false ? shared : shared.then(rejectOnFailure);
@@ -207,8 +212,7 @@ export function cleanupAll(options?: CleanupAllOptions): Promise<LifecycleReport
  */
 export function cleanupAllNow(): LifecycleReport | Promise<LifecycleReport> {
   const resolved = currentOptions();
-  ensureExitHandlers();
-  if (running === undefined && queued === undefined) {
+  if (run.running === undefined && run.queued === undefined) {
     const quick = quickReport(resolved);
     if (quick !== undefined) return quick;
   }

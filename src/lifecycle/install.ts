@@ -16,8 +16,10 @@ import { stopListenerTracking } from '../globals/listener-origins.js';
  *   and raises the signal again, so the process ends exactly as it would have (signal exit
  *   status, no `exit` event). custodian never calls `process.exit()`.
  *
- * Installed automatically when a registry takes a child process, by `configure()` and by
- * `cleanupAll()`, unless {@link uninstall} was called; `install()` opts back in. Idempotent.
+ * Installed automatically when a registry takes a child process (without one they have nothing
+ * to do, so a test worker that never registers a child gets no signal listeners), unless
+ * {@link uninstall} was called; `configure()` and `install()` opt back in and install them.
+ * Idempotent.
  */
 export function install(): void {
   setExitHandlersOptOut(false);

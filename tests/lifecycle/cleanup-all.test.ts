@@ -147,6 +147,36 @@ describe('cleanupAll', () => {
     for (const step of ['runner', 'registry', 'globals', 'leaks', 'memory']) expect(error.message).toContain(`- ${step} (`);
   });
 
+  it("rejects with another copy's LeakDetectedError itself, told by its code", async () => {
+    // What the leaks step of the integrations' build (another class, same brand and code) fails with.
+    const foreign = Object.assign(new Error('1 leaked handle'), { code: 'ERR_LEAK_DETECTED' });
+    Object.defineProperty(foreign, Symbol.for('custodian.error'), { value: true });
+    disposables.push(defineLifecycleStep('leaks', { idle: () => false, run: () => ({ report: { scope: 't', leaks: [] }, error: foreign }) }));
+    await expect(cleanupAll()).rejects.toBe(foreign);
+  });
+
+  it("queues behind a cleanup another copy of custodian is running", async () => {
+    // The run state lives in the process-wide slot, where the other copy put its running cleanup.
+    const { globalSlot } = await import('../../src/_internal/global-slot.js');
+    const run = globalSlot<{ running: Promise<unknown> | undefined; queued: Promise<unknown> | undefined }>('cleanupRun', () => ({ running: undefined, queued: undefined }));
+    let finish!: () => void;
+    const order: string[] = [];
+    run.running = new Promise<void>((resolve) => (finish = resolve)).then(() => void order.push('other copy'));
+    try {
+      registry.register(setInterval(() => undefined, 1000));
+      const ours = cleanupAll().then(() => void order.push('ours'));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(order).toEqual([]);
+      expect(registry.size).toBe(1);
+      finish();
+      await ours;
+      expect(order).toEqual(['other copy', 'ours']);
+      expect(registry.size).toBe(0);
+    } finally {
+      run.running = undefined;
+    }
+  });
+
   it('resolves with the failed report when throwOnError is false', async () => {
     registry.defer(() => {
       throw new Error('nope');
@@ -198,11 +228,19 @@ describe('cleanupAll', () => {
     }
   });
 
-  it('installs the orphan protection on its first call', async () => {
+  it('adds no process listener of its own: the orphan protection comes with a registered child process', async () => {
     uninstall();
     resetConfiguration();
-    // The first call of the process installed it already (earlier tests); install() puts it back.
     const { install } = await import('../../src/lifecycle/install.js');
+    install();
+    // Undo install()'s handlers without opting out, as in a fresh worker that registered nothing.
+    const { uninstallExitHandlers } = await import('../../src/_internal/exit-handlers.js');
+    uninstallExitHandlers();
+    const before = process.listenerCount('SIGTERM') + process.listenerCount('SIGINT') + process.listenerCount('exit');
+    await cleanupAll();
+    cleanupAllNow();
+    expect(exitHandlersInstalled()).toBe(false);
+    expect(process.listenerCount('SIGTERM') + process.listenerCount('SIGINT') + process.listenerCount('exit')).toBe(before);
     install();
     expect(exitHandlersInstalled()).toBe(true);
   });
