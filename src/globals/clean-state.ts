@@ -181,6 +181,16 @@ export function markClean(baseline: GlobalsSnapshot, ignore: GlobalsIgnore | und
   slot.state = { baseline, ignore, globals: state, env: envVersion(), listeners: takeListenersFingerprint(), watched: watchedChanges() };
 }
 
+/**
+ * Records the environment as clean for `baseline` and `ignore`, the rest of the clean state
+ * unchanged: after an exact comparison found it as the baseline has it. Does nothing when the
+ * clean state is for another baseline or other rules.
+ */
+export function markEnvClean(baseline: GlobalsSnapshot, ignore: GlobalsIgnore | undefined): void {
+  const state = slot.state;
+  if (state !== undefined && sameOptions(state, baseline, ignore)) slot.state = { ...state, env: envVersion() };
+}
+
 /** Forgets the clean state: the next reset walks everything. */
 export function forgetClean(): void {
   slot.state = undefined;

@@ -2,11 +2,11 @@ import { CustodianError } from '../errors.js';
 import { logger } from '../_internal/debug.js';
 import { CustodianTypeError } from '../errors.js';
 import { describeValue } from '../_internal/validate.js';
-import { envLooksClean, globalsLookClean, listenersLookClean, markClean } from './clean-state.js';
-import { watchEnv } from './env-watch.js';
+import { envLooksClean, globalsLookClean, listenersLookClean, markClean, markEnvClean } from './clean-state.js';
+import { envVersion, watchEnv } from './env-watch.js';
 import { globalResetCount, runGlobalResets } from './global-resets.js';
 import { restoreGlobalProperties } from './restore-properties.js';
-import { restoreEnv, restoreListeners, restoreSettings, settingsUnchanged } from './restore-process.js';
+import { envMatches, restoreEnv, restoreListeners, restoreSettings, settingsUnchanged } from './restore-process.js';
 import { getGlobalsBaseline, isGlobalsSnapshot } from './snapshot.js';
 import type { FailedReset, GlobalsIgnore, GlobalsSnapshot, ResetGlobalsOptions, ResetReport } from './types.js';
 
@@ -142,7 +142,14 @@ export function resetGlobalsQuick(ignore: GlobalsIgnore | undefined): ResetRepor
   const baseline = getGlobalsBaseline();
   if (baseline === undefined || globalResetCount() > 0) return undefined;
   if (!settingsUnchanged(baseline)) return undefined;
-  if (!globalsLookClean(baseline, ignore) || !envLooksClean(baseline, ignore) || !listenersLookClean(baseline, ignore)) return undefined;
+  if (!globalsLookClean(baseline, ignore) || !listenersLookClean(baseline, ignore)) return undefined;
+  if (!envLooksClean(baseline, ignore)) {
+    // Code read process.env (vitest and many libraries do while a file loads): one exact
+    // comparison, not the whole reset, tells whether it also changed it. Without the counting
+    // accessor (process.env redefined) the reset puts it back first.
+    if (envVersion() === undefined || !envMatches(baseline.env, ignore?.env)) return undefined;
+    markEnvClean(baseline, ignore);
+  }
   return UNCHANGED;
 }
 

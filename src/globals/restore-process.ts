@@ -25,6 +25,18 @@ function envIgnored(name: string, rules: GlobalsIgnore['env']): boolean {
  * `process.env` accessor, so restoring does not count as a use.
  */
 export function restoreEnv(baseline: ReadonlyMap<string, string>, ignore: GlobalsIgnore['env']): EnvChanges | undefined {
+  return compareEnv(baseline, ignore, true);
+}
+
+/**
+ * Whether `process.env` holds what `baseline` holds (ignored variables aside): what
+ * `restoreEnv()` would find nothing to change in. Changes nothing, and does not count as a use.
+ */
+export function envMatches(baseline: ReadonlyMap<string, string>, ignore: GlobalsIgnore['env']): boolean {
+  return compareEnv(baseline, ignore, false) === undefined;
+}
+
+function compareEnv(baseline: ReadonlyMap<string, string>, ignore: GlobalsIgnore['env'], restore: boolean): EnvChanges | undefined {
   let changes: EnvChanges | undefined;
   const record = (): EnvChanges => (changes ??= { added: [], changed: [], deleted: [] });
   const env = envTarget();
@@ -36,17 +48,17 @@ export function restoreEnv(baseline: ReadonlyMap<string, string>, ignore: Global
     if (before === value || envIgnored(name, ignore)) continue;
     if (before === undefined) {
       record().added.push(name);
-      delete env[name];
+      if (restore) delete env[name];
     } else {
       record().changed.push(name);
-      env[name] = before;
+      if (restore) env[name] = before;
     }
   }
   if (seen < baseline.size) {
     for (const [name, before] of baseline) {
       if (Object.prototype.hasOwnProperty.call(env, name) || envIgnored(name, ignore)) continue;
       record().deleted.push(name);
-      env[name] = before;
+      if (restore) env[name] = before;
     }
   }
   return changes;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetGlobals } from '../../src/globals/reset-globals.js';
+import { resetGlobals, resetGlobalsQuick } from '../../src/globals/reset-globals.js';
 import { clearGlobalsBaseline, getGlobalsBaseline, setGlobalsBaseline } from '../../src/globals/snapshot.js';
-import { checkGlobalPropertiesPerReset } from '../../src/globals/clean-state.js';
+import { checkGlobalPropertiesPerReset, envLooksClean } from '../../src/globals/clean-state.js';
 
 // Each test starts after one reset, so the state is marked clean and the next reset goes
 // through the cheap check: what it must still see, and what only { full: true } sees.
@@ -152,6 +152,23 @@ describe('resetGlobals after a clean reset (the cheap check)', () => {
     env.CUSTODIAN_CLEAN_READ = 'x';
     void process.env.HOME;
     expect((await resetGlobals()).env.added).toEqual(['CUSTODIAN_CLEAN_READ']);
+  });
+
+  it('answers a test that only read process.env from the cheap check, after one exact comparison', () => {
+    const baseline = getGlobalsBaseline()!;
+    void process.env.HOME;
+    expect(envLooksClean(baseline, undefined)).toBe(false);
+    const report = resetGlobalsQuick(undefined);
+    expect(report?.env).toEqual({ added: [], changed: [], deleted: [] });
+    // Recorded as clean: the next test that does not touch process.env skips the comparison.
+    expect(envLooksClean(baseline, undefined)).toBe(true);
+  });
+
+  it('leaves a test that changed process.env to the full reset, touching nothing itself', async () => {
+    process.env.CUSTODIAN_CLEAN_QUICK = 'x';
+    expect(resetGlobalsQuick(undefined)).toBeUndefined();
+    expect(process.env.CUSTODIAN_CLEAN_QUICK).toBe('x');
+    expect((await resetGlobals()).env.added).toEqual(['CUSTODIAN_CLEAN_QUICK']);
   });
 
   it('counts uses again when a test redefined process.env as a data property', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestSession } from '../../src/integrations/_hooks.js';
+import { cleanupAllNow } from '../../src/lifecycle/cleanup-all.js';
 import { clearGlobalsBaseline } from '../../src/globals/snapshot.js';
 import { peekMemoryMonitor, setMemoryMonitor } from '../../src/memory/global-monitor.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +35,38 @@ describe('TestSession', () => {
     expect(process.env.CUSTODIAN_HOOKS_TEST).toBeUndefined();
     expect(warnings.join('\n')).toContain('environment variable CUSTODIAN_HOOKS_TEST added');
     expect(warnings.join('\n')).not.toContain('secret-value');
+  });
+
+  it("takes the baseline with Node's lazy AbortController already turned, so a first test using it ends on the cheap check", async () => {
+    // As Node 20 defines it: an accessor that replaces itself with a data property on first use
+    // (vitest and node:test create an AbortController for every test).
+    const real = AbortController;
+    const lazy = {
+      get(): typeof AbortController {
+        Object.defineProperty(globalThis, 'AbortController', { value: real, writable: true, configurable: true, enumerable: false });
+        return real;
+      },
+      set(value: unknown): void {
+        Object.defineProperty(globalThis, 'AbortController', { value, writable: true, configurable: true, enumerable: false });
+      },
+      configurable: true,
+      enumerable: false,
+    };
+    Object.defineProperty(globalThis, 'AbortController', lazy);
+    try {
+      const session = new TestSession({ file: 'abort.fixture' });
+      session.start();
+      expect(Object.getOwnPropertyDescriptor(globalThis, 'AbortController')?.value).toBe(real);
+      session.beginTest('creates a signal');
+      void new AbortController().signal;
+      const report = cleanupAllNow() as Awaited<ReturnType<typeof cleanupAllNow>>;
+      // The quick report: no step timed, nothing restored.
+      expect(report.durationMs).toBe(0);
+      expect(report.steps.find((step) => step.step === 'globals')).toMatchObject({ status: 'ok', durationMs: 0 });
+      await session.finish();
+    } finally {
+      Object.defineProperty(globalThis, 'AbortController', { value: real, writable: true, configurable: true, enumerable: false });
+    }
   });
 
   it('stays silent for a clean file', async () => {
