@@ -6,11 +6,12 @@ const core = {
   cli: 'src/cli/main.ts',
 };
 
-// The integrations are built on their own, each one a small entry and one shared chunk (plus the
-// code that closes leaked handles, loaded on the first leak): every test file of a vitest or
-// jest run loads its setup file into a fresh worker, and Node 20's ESM loader costs about 0.7 ms
-// per module it loads, which the core build's chunking (one chunk per set of entries sharing
-// code: six modules for custodian/vitest) multiplied. The integrations and the core entry are
+// The integrations are built on their own: a small entry and the two chunks the integrations
+// share (plus the code that closes leaked handles, loaded on the first leak). Every test file of
+// a vitest or jest run loads its setup file into a fresh worker, and Node 20's ESM loader (with
+// vitest resolving each import of a setup file through its main process) costs about 0.7 ms per
+// module, which the core build's chunking (one chunk per set of entries sharing code) made six
+// modules for custodian/vitest. The integrations and the core entry are
 // then two copies of the library in one process; like the ESM and CJS builds, they share every
 // piece of state through the process-wide slot (src/_internal/global-slot.ts), and custodian's
 // own errors are told apart by their codes (isCustodianError), never by instanceof.
