@@ -10,11 +10,11 @@ const core = {
 // share (plus the code that closes leaked handles, loaded on the first leak). Every test file of
 // a vitest or jest run loads its setup file into a fresh worker, and Node 20's ESM loader (with
 // vitest resolving each import of a setup file through its main process) costs about 0.7 ms per
-// module, which the core build's chunking (one chunk per set of entries sharing code) made six
-// modules for custodian/vitest. The integrations and the core entry are
-// then two copies of the library in one process; like the ESM and CJS builds, they share every
-// piece of state through the process-wide slot (src/_internal/global-slot.ts), and custodian's
-// own errors are told apart by their codes (isCustodianError), never by instanceof.
+// module; the core build's chunking (one chunk per set of entries sharing code) gave
+// custodian/vitest six chunks to load. The integrations and the core entry are then two copies of
+// the library in one process: like the ESM and CJS builds, they share every piece of state
+// through the process-wide slot (src/_internal/global-slot.ts), and custodian's own errors are
+// told apart by their codes (isCustodianError), never by instanceof.
 const integrations = {
   vitest: 'src/integrations/vitest.ts',
   jest: 'src/integrations/jest.ts',
