@@ -139,18 +139,28 @@ const UNCHANGED: ResetReport = Object.freeze({
  * call `resetGlobalsNow()` then. This is what most tests cost: no report is built.
  */
 export function resetGlobalsQuick(ignore: GlobalsIgnore | undefined): ResetReport | undefined {
+  if (globalResetCount() > 0) return undefined;
+  return globalsUnchanged(ignore) ? UNCHANGED : undefined;
+}
+
+/**
+ * Whether a baseline is set and `globalThis`, `process.env`, the `process` listeners and the
+ * settings look as the last restore (or baseline) left them, by the cheap checks. Touches
+ * nothing, except that an environment found unchanged after a read is recorded as clean.
+ * @internal
+ */
+export function globalsUnchanged(ignore: GlobalsIgnore | undefined): boolean {
   const baseline = getGlobalsBaseline();
-  if (baseline === undefined || globalResetCount() > 0) return undefined;
-  if (!settingsUnchanged(baseline)) return undefined;
-  if (!globalsLookClean(baseline, ignore) || !listenersLookClean(baseline, ignore)) return undefined;
+  if (baseline === undefined || !settingsUnchanged(baseline)) return false;
+  if (!globalsLookClean(baseline, ignore) || !listenersLookClean(baseline, ignore)) return false;
   if (!envLooksClean(baseline, ignore)) {
     // Code read process.env (vitest and many libraries do while a file loads): one exact
     // comparison, not the whole reset, tells whether it also changed it. Without the counting
     // accessor (process.env redefined) the reset puts it back first.
-    if (envVersion() === undefined || !envMatches(baseline.env, ignore?.env)) return undefined;
+    if (envVersion() === undefined || !envMatches(baseline.env, ignore?.env)) return false;
     markEnvClean(baseline, ignore);
   }
-  return UNCHANGED;
+  return true;
 }
 
 /**

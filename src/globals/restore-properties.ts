@@ -1,4 +1,4 @@
-import type { GlobalsIgnore, UnrestorableGlobal } from './types.js';
+import type { GlobalsIgnore, GlobalsSnapshot, UnrestorableGlobal } from './types.js';
 
 /** What restoring `globalThis` changed, by global name. */
 export interface PropertyChanges {
@@ -48,6 +48,22 @@ function sameDescriptor(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
   if (a.enumerable !== b.enumerable || a.configurable !== b.configurable) return false;
   if ('value' in a || 'writable' in a) return Object.is(a.value, b.value) && a.writable === b.writable && !('get' in b);
   return a.get === b.get && a.set === b.set && !('value' in b);
+}
+
+/**
+ * The names, as reports give them, of the globals and environment variables that differ
+ * between two snapshots (added, removed or changed from `before` to `after`).
+ */
+export function namesChangedBetween(before: GlobalsSnapshot, after: GlobalsSnapshot): Set<string> {
+  const names = new Set<string>();
+  for (const [key, descriptor] of after.globals) {
+    const earlier = before.globals.get(key);
+    if (earlier === undefined || !sameDescriptor(earlier, descriptor)) names.add(nameOf(key));
+  }
+  for (const key of before.globals.keys()) if (!after.globals.has(key)) names.add(nameOf(key));
+  for (const [name, value] of after.env) if (before.env.get(name) !== value) names.add(name);
+  for (const name of before.env.keys()) if (!after.env.has(name)) names.add(name);
+  return names;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { appendFileSync } from 'node:fs';
 import { logger } from '../_internal/debug.js';
-import { resetGlobals } from '../globals/reset-globals.js';
+import { globalsUnchanged, resetGlobals } from '../globals/reset-globals.js';
 import { markClean } from '../globals/clean-state.js';
 import { getGlobalsBaseline, setGlobalsBaseline } from '../globals/snapshot.js';
+import { namesChangedBetween } from '../globals/restore-properties.js';
+import type { GlobalsSnapshot } from '../globals/types.js';
 import { setActiveTracker } from '../leaks/current.js';
 import { trackHandles, type HandleTracker } from '../leaks/handle-tracker.js';
 import { LeakDetectedError } from '../leaks/leak-error.js';
@@ -78,6 +80,8 @@ export class TestSession {
   #globalsAtEnd: string[] | undefined;
   /** Whether the last report line carries a raw (not post-GC) heap reading. */
   #lastLineRaw = false;
+  /** The globals as the file found them; the end of the file puts them back. */
+  #fileBaseline: GlobalsSnapshot | undefined;
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -117,12 +121,30 @@ export class TestSession {
     // test's reset through the exact walk. Turned now, it is part of the baseline (a call: the
     // bundler drops a bare read of a known global).
     Reflect.get(globalThis, 'AbortController');
+    this.#takeBaseline();
+    this.#fileBaseline = getGlobalsBaseline();
+    this.#markStart();
+  }
+
+  #takeBaseline(): void {
     setGlobalsBaseline();
-    // The state is the baseline this instant: recorded as clean, so the first test's reset goes
+    // The state is the baseline this instant: recorded as clean, so the next test's reset goes
     // through the cheap check rather than the exact walk.
     const baseline = getGlobalsBaseline()!;
-    markClean(baseline, options.globals.ignore, baseline.globals);
-    this.#markStart();
+    markClean(baseline, currentOptions().globals.ignore, baseline.globals);
+  }
+
+  /**
+   * A test is about to start. What changed in the globals since the last reset was set up
+   * outside any test (by the file's module code, a `beforeAll` hook, a setup file listed after
+   * the integration's): the tests that follow start from it, so it becomes the baseline instead
+   * of being taken back after this test. One cheap check when nothing changed; `beginTest()`
+   * calls it, and the vitest integration when the first test of a suite starts (its `beforeAll`
+   * hooks have just run). The end of the file puts back the globals as the file found them.
+   */
+  adoptSetup(): void {
+    if (this.#fileBaseline === undefined || globalsUnchanged(currentOptions().globals.ignore)) return;
+    this.#takeBaseline();
   }
 
   /**
@@ -133,6 +155,7 @@ export class TestSession {
    * does the same for a test known to run concurrently.
    */
   beginTest(name: string, options: { attributable?: boolean } = {}): void {
+    this.adoptSetup();
     if (this.#running++ === 0 && options.attributable !== false) {
       this.#tracker?.begin(name);
     } else {
@@ -227,14 +250,21 @@ export class TestSession {
 
   async #fullGlobalsReset(): Promise<void> {
     try {
+      // Back to the globals as the file found them. What the file set up outside its tests (see
+      // adoptSetup()) is not news: only the rest got past the per-test check.
+      const latest = getGlobalsBaseline();
+      const file = this.#fileBaseline;
+      const setUp = file !== undefined && latest !== undefined && latest !== file ? namesChangedBetween(file, latest) : undefined;
+      if (setUp !== undefined) setGlobalsBaseline(file);
       const report = await resetGlobals({ full: true, throwOnError: false, ignore: currentOptions().globals.ignore });
+      const news = (names: readonly string[]): readonly string[] => (setUp === undefined ? names : names.filter((name) => !setUp.has(name)));
       const changed = [
-        ...report.globals.added.map((name) => `global ${name} added`),
-        ...report.globals.changed.map((name) => `global ${name} changed`),
-        ...report.globals.deleted.map((name) => `global ${name} deleted`),
-        ...report.env.added.map((name) => `environment variable ${name} added`),
-        ...report.env.changed.map((name) => `environment variable ${name} changed`),
-        ...report.env.deleted.map((name) => `environment variable ${name} deleted`),
+        ...news(report.globals.added).map((name) => `global ${name} added`),
+        ...news(report.globals.changed).map((name) => `global ${name} changed`),
+        ...news(report.globals.deleted).map((name) => `global ${name} deleted`),
+        ...news(report.env.added).map((name) => `environment variable ${name} added`),
+        ...news(report.env.changed).map((name) => `environment variable ${name} changed`),
+        ...news(report.env.deleted).map((name) => `environment variable ${name} deleted`),
       ];
       if (changed.length > 0) this.#globalsAtEnd = changed;
     } catch (error) {

@@ -1,9 +1,10 @@
 /**
  * The custodian/vitest entry point: `setupFiles: ['custodian/vitest']`.
  *
- * Per test file it starts leak tracking and takes the globals baseline; after each test it runs
- * `cleanupAll()` and the leak check; at the end of the file it checks what `beforeAll` created
- * and prints a summary. There is no `beforeEach`: the running test is read from vitest when a
+ * Per test file it starts leak tracking and takes the globals baseline; when a suite's first test
+ * starts, what the file set up since (module code, `beforeAll` hooks) becomes the baseline; after
+ * each test it runs `cleanupAll()` and the leak check; at the end of the file it checks what
+ * `beforeAll` created, puts back the globals as the file found them and prints a summary. There is no `beforeEach`: the running test is read from vitest when a
  * handle is created. Options come from `configure()` (in a setup file listed before this one)
  * or the `CUSTODIAN_*` environment variables; `CUSTODIAN_REPORT=<file>` appends one JSON line
  * per test.
@@ -84,6 +85,17 @@ if (getCurrentTest === undefined) {
   });
 }
 
+// beforeAll hooks run when a suite starts: what they set up is adopted before its first test.
+const NO_SUITE = {};
+let lastSuite: unknown = NO_SUITE;
+
+/** The start of one try of a test: a suite's first test adopts what was set up before it. */
+function beforeTest(task: TaskLike): void {
+  if (task.suite === lastSuite) return;
+  lastSuite = task.suite;
+  session.adoptSetup();
+}
+
 /** The end of one test: `cleanupAll()` and the leak check, through the file's session. */
 function afterTest(task: TaskLike): void | Promise<void> {
   // vitest records a test's errors before it runs the after-hooks.
@@ -104,8 +116,13 @@ interface RunnerPrototype {
  * ended through them. Shared by both builds, so a second copy neither patches twice nor calls a
  * stale session.
  */
-const hook: { installed: boolean; afterTest: ((task: TaskLike) => void | Promise<void>) | undefined; started: number; ended: number } =
-  globalSlot('vitestRunnerHook', () => ({ installed: false, afterTest: undefined, started: 0, ended: 0 }));
+const hook: {
+  installed: boolean;
+  beforeTest: ((task: TaskLike) => void) | undefined;
+  afterTest: ((task: TaskLike) => void | Promise<void>) | undefined;
+  started: number;
+  ended: number;
+} = globalSlot('vitestRunnerHook', () => ({ installed: false, beforeTest: undefined, afterTest: undefined, started: 0, ended: 0 }));
 
 /**
  * vitest's own runner, when the worker uses it: the `TestRunner` class vitest 4.1 exports (its
@@ -129,6 +146,7 @@ function installRunnerHook(prototype: RunnerPrototype): void {
   const beforeTry = prototype.onBeforeTryTask;
   prototype.onBeforeTryTask = function onBeforeTryTask(this: unknown, test: TaskLike, options: unknown): unknown {
     hook.started++;
+    hook.beforeTest?.(test);
     return beforeTry?.call(this, test, options);
   };
   const afterRetry = prototype.onAfterRetryTask;
@@ -144,8 +162,11 @@ function installRunnerHook(prototype: RunnerPrototype): void {
 const prototype = ownRunnerPrototype();
 if (prototype !== undefined) {
   installRunnerHook(prototype);
+  hook.beforeTest = beforeTest;
   hook.afterTest = afterTest;
 } else {
+  // The first beforeEach to run (setup files register first), before the test's own.
+  vitest.beforeEach((context) => beforeTest(context.task as TaskLike));
   // Not async: endTest() returns a promise only when the cleanup has something to wait for.
   vitest.afterEach((context) => afterTest(context.task as TaskLike));
 }

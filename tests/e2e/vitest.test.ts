@@ -100,6 +100,16 @@ describe('custodian/vitest', () => {
     expect(leaking(ATTRIBUTION_FILE)).toEqual(['attribution > leaks in beforeEach', 'attribution > leaks after an await', 'attribution > leaks in a callback']);
   });
 
+  it('keeps what a file sets up outside its tests (module code, beforeAll, stubGlobal there) and takes back what a test changes', async () => {
+    const result = await runSuite([VITEST, 'run', '--config', CONFIG, 'setup.test']);
+    expect(result.hung).toBe(false);
+    expect(result.code, result.output).toBe(0);
+    const tests = result.lines.filter((line) => line.type === 'test');
+    expect(tests).toHaveLength(4);
+    // The file's own setup is no news at its end: nothing got past the per-test check.
+    expect(result.output).not.toContain('past the per-test check');
+  });
+
   it('says so when the runner never calls its onAfterRetryTask hook, rather than report a clean run', async () => {
     const config = join(ROOT, 'tests', 'e2e', 'fixtures', 'vitest', 'vitest.no-runner-hook.config.ts');
     const result = await runSuite([VITEST, 'run', '--config', config, 'teardown.test']);

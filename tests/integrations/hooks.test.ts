@@ -69,6 +69,32 @@ describe('TestSession', () => {
     }
   });
 
+  it('keeps globals set up outside tests for the tests that follow, and puts the file\'s globals back at its end without a word', async () => {
+    const g = globalThis as Record<string, unknown>;
+    const session = new TestSession({ file: 'setup.fixture' });
+    session.start();
+    // The file's module code or a beforeAll hook, between the start and the first test.
+    g.__custodianSetUp = 'setup';
+    session.beginTest('first');
+    g.__custodianByTest = 'test';
+    await session.endTest('first');
+    expect(g.__custodianSetUp).toBe('setup');
+    expect('__custodianByTest' in globalThis).toBe(false);
+    session.beginTest('second');
+    await session.endTest('second');
+    expect(g.__custodianSetUp).toBe('setup');
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => void warnings.push(message);
+    try {
+      await session.finish();
+    } finally {
+      console.warn = warn;
+    }
+    expect('__custodianSetUp' in globalThis).toBe(false);
+    expect(warnings).toEqual([]);
+  });
+
   it('stays silent for a clean file', async () => {
     const session = new TestSession({ file: 'clean.fixture' });
     session.start();
