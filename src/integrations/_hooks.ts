@@ -141,9 +141,10 @@ export class TestSession {
    * of being taken back after this test. One cheap check when nothing changed; `beginTest()`
    * calls it, and the vitest integration when the first test of a suite starts (its `beforeAll`
    * hooks have just run). The end of the file puts back the globals as the file found them.
+   * Never while a test started with `beginTest()` runs: what a concurrent test changed is its own.
    */
   adoptSetup(): void {
-    if (this.#fileBaseline === undefined || globalsUnchanged(currentOptions().globals.ignore)) return;
+    if (this.#fileBaseline === undefined || this.#running > 0 || globalsUnchanged(currentOptions().globals.ignore)) return;
     this.#takeBaseline();
   }
 

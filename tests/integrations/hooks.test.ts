@@ -95,6 +95,19 @@ describe('TestSession', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('adopts nothing while a test runs: what an overlapping test changed is still taken back', async () => {
+    const g = globalThis as Record<string, unknown>;
+    const session = new TestSession({ file: 'concurrent.fixture' });
+    session.start();
+    session.beginTest('a');
+    g.__custodianByA = 'a';
+    session.beginTest('b');
+    await session.endTest('a');
+    await session.endTest('b');
+    expect('__custodianByA' in globalThis).toBe(false);
+    await session.finish();
+  });
+
   it('stays silent for a clean file', async () => {
     const session = new TestSession({ file: 'clean.fixture' });
     session.start();
