@@ -4,8 +4,8 @@
  * Per test file it starts leak tracking and takes the globals baseline; when a suite's first test
  * starts, what the file set up since (module code, `beforeAll` hooks) becomes the baseline; after
  * each test it runs `cleanupAll()` and the leak check; at the end of the file it checks what
- * `beforeAll` created, puts back the globals as the file found them and prints a summary. There is no `beforeEach`: the running test is read from vitest when a
- * handle is created. Options come from `configure()` (in a setup file listed before this one)
+ * `beforeAll` created, puts back the globals as the file found them and prints a summary. The
+ * running test is read from vitest when a handle is created. Options come from `configure()` (in a setup file listed before this one)
  * or the `CUSTODIAN_*` environment variables; `CUSTODIAN_REPORT=<file>` appends one JSON line
  * per test.
  *

@@ -10,6 +10,19 @@ import { join } from 'node:path';
 // Writes through a saved reference are not seen by the cheap per-test check.
 const savedEnv = process.env;
 
+/** What `run` printed through console.warn (the end-of-file summary). */
+async function warningsOf(run: () => Promise<void>): Promise<string[]> {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: string) => void warnings.push(message);
+  try {
+    await run();
+  } finally {
+    console.warn = warn;
+  }
+  return warnings;
+}
+
 afterEach(() => {
   delete process.env.CUSTODIAN_HOOKS_TEST;
   clearGlobalsBaseline();
@@ -24,14 +37,7 @@ describe('TestSession', () => {
     await session.endTest('clean');
     // After the last test (an afterAll, say), through a reference no per-test check watches.
     savedEnv.CUSTODIAN_HOOKS_TEST = 'secret-value';
-    const warnings: string[] = [];
-    const warn = console.warn;
-    console.warn = (message: string) => void warnings.push(message);
-    try {
-      await session.finish();
-    } finally {
-      console.warn = warn;
-    }
+    const warnings = await warningsOf(() => session.finish());
     expect(process.env.CUSTODIAN_HOOKS_TEST).toBeUndefined();
     expect(warnings.join('\n')).toContain('environment variable CUSTODIAN_HOOKS_TEST added');
     expect(warnings.join('\n')).not.toContain('secret-value');
@@ -83,14 +89,7 @@ describe('TestSession', () => {
     session.beginTest('second');
     await session.endTest('second');
     expect(g.__custodianSetUp).toBe('setup');
-    const warnings: string[] = [];
-    const warn = console.warn;
-    console.warn = (message: string) => void warnings.push(message);
-    try {
-      await session.finish();
-    } finally {
-      console.warn = warn;
-    }
+    const warnings = await warningsOf(() => session.finish());
     expect('__custodianSetUp' in globalThis).toBe(false);
     expect(warnings).toEqual([]);
   });
