@@ -14,6 +14,34 @@ export function median(values) {
 }
 
 /**
+ * The ratio of two variants measured in interleaved runs (`samples[i]` and `base[i]` from the
+ * same round), as the median of the per-round ratios with a 95% bootstrap interval. A shared
+ * machine's load drifts over a benchmark's minutes and moves every variant of a round alike:
+ * pairing the rounds takes the drift out, which a ratio of the two medians does not. The
+ * interval is seeded, so the same samples always give the same figures.
+ */
+export function pairedRatio(samples, base, { resamples = 2000, seed = 1 } = {}) {
+  const count = Math.min(samples.length, base.length);
+  const ratios = Array.from({ length: count }, (_, index) => samples[index] / base[index]);
+  if (count < 2) return { median: ratios[0], low: ratios[0], high: ratios[0], rounds: count };
+  // mulberry32: a small seeded generator, so that reruns of a saved result agree.
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const medians = [];
+  for (let round = 0; round < resamples; round++) {
+    medians.push(median(Array.from({ length: count }, () => ratios[Math.floor(random() * count)])));
+  }
+  medians.sort((a, b) => a - b);
+  return { median: median(ratios), low: medians[Math.floor(resamples * 0.025)], high: medians[Math.ceil(resamples * 0.975) - 1], rounds: count };
+}
+
+/**
  * CPU time the bench process's waited-for children used so far (user + system, in ms), which on
  * Linux includes their own waited-for children (vitest's forks, jest's workers). Other sessions
  * share this machine: CPU time is what the tests cost, wall time also measures their load.

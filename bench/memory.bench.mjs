@@ -4,7 +4,8 @@
 //      'always' mode (a full GC after every test; the figure is reported, no target).
 //      Wall time of the whole `vitest run` (the target) and CPU time of its process tree, medians
 //      of interleaved runs (BENCH_RUNS, 9 by default: on a shared 2-core machine single runs
-//      swing by 5%). Two more rows split
+//      swing by 5%), and the median of each round's own ratio to plain with its 95% bootstrap
+//      interval ('paired vs plain', the figure the target is read from). Two more rows split
 //      the cost: empty hooks alone, and the library loaded with empty hooks ('vs hooks' is the
 //      monitor's own share).
 //   2. The CLI's process-tree sampler at --sample-interval 0.5 over a 4-process tree for 10 s:
@@ -16,7 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childrenCpuMs, median, printTable, writeResults } from './_lib.mjs';
+import { childrenCpuMs, median, pairedRatio, printTable, writeResults } from './_lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.CUSTODIAN_DIST ?? join(root, 'dist');
@@ -111,7 +112,10 @@ const cpuTimes = Object.fromEntries(MODES.map((mode) => [mode, []]));
 const gc = { auto: [], always: [] };
 runVitest(configs.plain); // warm the file system cache and vitest's own caches
 for (let run = 0; run < RUNS; run++) {
-  for (const mode of Object.keys(times)) {
+  // Every other round in reverse order: whichever variant runs first in a round (after a pause,
+  // or after the slow 'always' run) is not always the same one.
+  const order = run % 2 === 0 ? Object.keys(times) : Object.keys(times).reverse();
+  for (const mode of order) {
     // 'always' takes a minute per run on a small machine; its figure needs no confidence interval.
     if (mode === 'always' && run >= ALWAYS_RUNS) continue;
     const { ms, cpu, traces } = runVitest(configs[mode], ENV[mode]);
@@ -131,10 +135,14 @@ const LABELS = {
   integrationOff: 'custodian/vitest, CUSTODIAN_MEMORY=off',
   integration: 'custodian/vitest, memory default (auto)',
 };
+const pairedText = (ratio) => `${ratio.median.toFixed(3)} (${ratio.low.toFixed(3)}-${ratio.high.toFixed(3)})`;
 const rows = Object.entries(times).map(([mode, list]) => ({
   variant: LABELS[mode],
   'median ms': median(list),
   'vs plain': median(list) / plain,
+  // The median of the rounds' own ratios (see pairedRatio), with its 95% interval: the figure the
+  // target is read from, as the machine's load drifts between rounds.
+  'paired vs plain': mode === 'plain' || list.length < times.plain.length ? '' : pairedText(pairedRatio(list, times.plain)),
   'vs hooks':
     mode === 'plain' || (mode === 'integration' ? times.integrationOff === undefined : times.hooks === undefined)
       ? ''
@@ -196,6 +204,11 @@ writeResults('memory', {
   perCall,
   samples: times,
   cpuSamples: cpuTimes,
+  paired: Object.fromEntries(
+    Object.entries(times)
+      .filter(([mode, list]) => mode !== 'plain' && list.length === times.plain.length)
+      .map(([mode, list]) => [mode, { wall: pairedRatio(list, times.plain), cpu: pairedRatio(cpuTimes[mode], cpuTimes.plain) }]),
+  ),
   sampler,
 });
 rmSync(project, { recursive: true, force: true });
