@@ -135,14 +135,20 @@ const LABELS = {
   integrationOff: 'custodian/vitest, CUSTODIAN_MEMORY=off',
   integration: 'custodian/vitest, memory default (auto)',
 };
+// The median of the rounds' own ratios to plain (see pairedRatio), with its 95% interval: the
+// figure the target is read from, as the machine's load drifts between rounds. Only for the
+// variants that ran in every round ('always' runs once).
+const paired = Object.fromEntries(
+  Object.entries(times)
+    .filter(([mode, list]) => mode !== 'plain' && list.length === times.plain.length)
+    .map(([mode, list]) => [mode, { wall: pairedRatio(list, times.plain), cpu: pairedRatio(cpuTimes[mode], cpuTimes.plain) }]),
+);
 const pairedText = (ratio) => `${ratio.median.toFixed(3)} (${ratio.low.toFixed(3)}-${ratio.high.toFixed(3)})`;
 const rows = Object.entries(times).map(([mode, list]) => ({
   variant: LABELS[mode],
   'median ms': median(list),
   'vs plain': median(list) / plain,
-  // The median of the rounds' own ratios (see pairedRatio), with its 95% interval: the figure the
-  // target is read from, as the machine's load drifts between rounds.
-  'paired vs plain': mode === 'plain' || list.length < times.plain.length ? '' : pairedText(pairedRatio(list, times.plain)),
+  'paired vs plain': paired[mode] ? pairedText(paired[mode].wall) : '',
   'vs hooks':
     mode === 'plain' || (mode === 'integration' ? times.integrationOff === undefined : times.hooks === undefined)
       ? ''
@@ -204,11 +210,7 @@ writeResults('memory', {
   perCall,
   samples: times,
   cpuSamples: cpuTimes,
-  paired: Object.fromEntries(
-    Object.entries(times)
-      .filter(([mode, list]) => mode !== 'plain' && list.length === times.plain.length)
-      .map(([mode, list]) => [mode, { wall: pairedRatio(list, times.plain), cpu: pairedRatio(cpuTimes[mode], cpuTimes.plain) }]),
-  ),
+  paired,
   sampler,
 });
 rmSync(project, { recursive: true, force: true });
