@@ -17,6 +17,9 @@ const core = {
 // told apart by their codes (isCustodianError), never by instanceof.
 const integrations = {
   vitest: 'src/integrations/vitest.ts',
+  // An entry of its own so that the bundler keeps it out of custodian/vitest's setup file, which
+  // vite transforms (see src/integrations/vitest-setup.ts); not a public subpath.
+  'vitest-setup': 'src/integrations/vitest-setup.ts',
   jest: 'src/integrations/jest.ts',
   mocha: 'src/integrations/mocha.ts',
   'node-test': 'src/integrations/node-test.ts',

@@ -84,9 +84,11 @@ if (!cjs.isCustodianError(new core.CustodianError('ERR_SHUTDOWN', 'x'))) throw n
 
   // Each test file's worker loads its framework's integration: Node 20's ESM loader and vitest's
   // resolution of every import of a setup file cost about 0.7 ms per module, so the integrations
-  // are built to load an entry and two chunks (tsup.config.ts). The closing code of leaked
+  // are built to load an entry and two chunks (tsup.config.ts). custodian/vitest has one chunk
+  // more: its setup, kept out of the entry that vite transforms in its main process before the
+  // first worker can start (src/integrations/vitest-setup.ts). The closing code of leaked
   // handles is the only thing loaded later, on the first leak.
-  for (const entry of ['vitest.js', 'jest.cjs', 'mocha.js', 'node-test.js']) {
+  for (const [entry, most] of [['vitest.js', 4], ['jest.cjs', 3], ['mocha.js', 3], ['node-test.js', 3]]) {
     const loaded = new Set();
     const visit = (file) => {
       if (loaded.has(file)) return;
@@ -96,9 +98,9 @@ if (!cjs.isCustodianError(new core.CustodianError('ERR_SHUTDOWN', 'x'))) throw n
     };
     visit(entry);
     const label = `custodian/${entry.replace(/\.c?js$/, '')} loads ${loaded.size} modules of its own at startup`;
-    if (loaded.size <= 3) console.log(`ok   ${label}`);
+    if (loaded.size <= most) console.log(`ok   ${label}`);
     else {
-      console.error(`FAIL ${label} (at most 3 expected): ${[...loaded].join(', ')}`);
+      console.error(`FAIL ${label} (at most ${most} expected): ${[...loaded].join(', ')}`);
       process.exitCode = 1;
     }
   }
