@@ -62,7 +62,11 @@ if (!cjs.isCustodianError(new core.CustodianError('ERR_SHUTDOWN', 'x'))) throw n
   // setup files: with import.
   write('vitest/smoke.test.mjs', `import { test } from 'vitest';\n${probe('esm')}`);
   write('vitest.config.mjs', "export default { test: { include: ['vitest/*.test.mjs'], setupFiles: ['custodian/vitest'] } };\n");
-  run('import: custodian/vitest in vitest', bin('vitest'), ['run', '--config', 'vitest.config.mjs']);
+  // The setup file hands vitest to the setup, which Node loads natively beside it: in the thread
+  // pools too, and in the vm pools, which load it inside the test file's context.
+  for (const pool of ['forks', 'threads', 'vmForks', 'vmThreads']) {
+    run(`import: custodian/vitest in vitest (pool ${pool})`, bin('vitest'), ['run', '--config', 'vitest.config.mjs', '--pool', pool]);
+  }
 
   write('jest/smoke.test.js', probe('cjs'));
   write('jest.config.cjs', "module.exports = { rootDir: 'jest', setupFilesAfterEnv: ['custodian/jest'] };\n");
