@@ -69,7 +69,9 @@ const hook: {
 } = globalSlot('vitestRunnerHook', () => ({ installed: false, beforeTest: undefined, afterTest: undefined, started: 0, ended: 0, getCurrentTest: undefined }));
 
 function currentTest(): TaskLike | undefined {
-  const task = hook.getCurrentTest?.();
+  // Called unbound, as vitest's own code calls it (not as a method of the slot).
+  const getCurrentTest = hook.getCurrentTest;
+  const task = getCurrentTest?.();
   return task !== undefined && task.concurrent !== true ? task : undefined;
 }
 
