@@ -7,7 +7,8 @@ const core = {
 };
 
 // The integrations are built on their own: a small entry and the two chunks the integrations
-// share (plus the code that closes leaked handles, loaded on the first leak). Every test file of
+// share (custodian/vitest also its setup chunk; the code that closes leaked handles is loaded on
+// the first leak). Every test file of
 // a vitest or jest run loads its setup file into a fresh worker, and Node 20's ESM loader (with
 // vitest resolving each import of a setup file through its main process) costs about 0.7 ms per
 // module; the core build's chunking (one chunk per set of entries sharing code) gave

@@ -28,6 +28,15 @@ function run(label, command, args, env = {}) {
   }
 }
 
+/** Prints `ok` or `FAIL` for a property of the build; `expected` says what a failure missed. */
+function check(passed, label, expected) {
+  if (passed) console.log(`ok   ${label}`);
+  else {
+    console.error(`FAIL ${label} (${expected})`);
+    process.exitCode = 1;
+  }
+}
+
 // A test that proves the integration's hooks ran: the registry is emptied after each test.
 const probe = (style) => `${style === 'esm' ? "import { registry } from 'custodian';" : "const { registry } = require('custodian');"}
 let first = true;
@@ -102,11 +111,7 @@ if (!cjs.isCustodianError(new core.CustodianError('ERR_SHUTDOWN', 'x'))) throw n
     };
     visit(entry);
     const label = `custodian/${entry.replace(/\.c?js$/, '')} loads ${loaded.size} modules of its own at startup`;
-    if (loaded.size <= most) console.log(`ok   ${label}`);
-    else {
-      console.error(`FAIL ${label} (at most ${most} expected): ${[...loaded].join(', ')}`);
-      process.exitCode = 1;
-    }
+    check(loaded.size <= most, label, `at most ${most} expected: ${[...loaded].join(', ')}`);
   }
 
   // vite transforms custodian/vitest's setup file in vitest's main process before the first worker
@@ -115,12 +120,8 @@ if (!cjs.isCustodianError(new core.CustodianError('ERR_SHUTDOWN', 'x'))) throw n
   {
     const entry = readFileSync(join(root, 'dist', 'vitest.js'), 'utf8');
     const code = entry.replace(/^\/\/# sourceMappingURL=.*$/gm, '').trim();
-    const label = `custodian/vitest's setup file is ${Buffer.byteLength(code)} bytes of code`;
-    if (Buffer.byteLength(code) <= 1024) console.log(`ok   ${label}`);
-    else {
-      console.error(`FAIL ${label} (at most 1024 expected: keep the setup in src/integrations/vitest-setup.ts)`);
-      process.exitCode = 1;
-    }
+    const bytes = Buffer.byteLength(code);
+    check(bytes <= 1024, `custodian/vitest's setup file is ${bytes} bytes of code`, 'at most 1024 expected: keep the setup in src/integrations/vitest-setup.ts');
   }
 
   if (process.exitCode) console.error(`smoke test FAILED on Node ${process.version}`);
