@@ -31,7 +31,7 @@ export interface MemorySample {
   readonly heapUsedBefore: number;
   /** V8's used heap when the test ended; after a full GC when `gc` is true. */
   readonly heapUsedAfter: number;
-  /** The process's resident set size when the test ended (read at most every 50 ms, and after every GC). */
+  /** The process's resident set size when the test ended (read at most every 500 ms, and after every GC). */
   readonly rssAfter: number;
   /**
    * `heapUsedAfter - heapUsedBefore`. Retained bytes when `gc` is true and the previous test also

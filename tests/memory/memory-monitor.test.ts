@@ -189,6 +189,23 @@ describe('MemoryMonitor', () => {
     expect(sample.rssAfter).toBeGreaterThan(0);
   });
 
+  it('reuses the RSS reading for 500 ms, and reads it afresh after a GC', async () => {
+    const monitor = new MemoryMonitor({ gc: 'never' });
+    const first = monitor.after();
+    // Resident memory that a fresh reading would see: 64 MiB written page by page.
+    const held = Buffer.alloc(64 * 1024 * KB, 1);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const second = monitor.after();
+    expect(second.rssAfter).toBe(first.rssAfter);
+    const always = new MemoryMonitor({ gc: 'always' });
+    const before = always.after();
+    const more = Buffer.alloc(64 * 1024 * KB, 1);
+    const fresh = always.after();
+    expect(fresh.gc).toBe(true);
+    expect(fresh.rssAfter).toBeGreaterThan(before.rssAfter + 32 * 1024 * KB);
+    expect(held.length + more.length).toBe(128 * 1024 * KB);
+  });
+
   it('starts over at index 0 after reset()', () => {
     const monitor = new MemoryMonitor();
     runSuite(monitor, 3, () => undefined);
