@@ -97,10 +97,10 @@ if (!cjs.isCustodianError(new core.CustodianError('ERR_SHUTDOWN', 'x'))) throw n
 
   // Each test file's worker loads its framework's integration: Node 20's ESM loader and vitest's
   // resolution of every import of a setup file cost about 0.7 ms per module, so the integrations
-  // are built to load an entry and two chunks (tsup.config.ts). custodian/vitest has one chunk
-  // more: its setup, kept out of the entry that vite transforms in its main process before the
-  // first worker can start (src/integrations/vitest-setup.ts). The closing code of leaked
-  // handles is the only thing loaded later, on the first leak.
+  // are built to load an entry and two chunks (tsup.config.ts). custodian/vitest has one module
+  // more: its setup entry, kept out of the setup file that vite transforms in its main process
+  // before the first worker can start (src/integrations/vitest-setup.ts). The closing code of
+  // leaked handles is the only thing loaded later, on the first leak.
   for (const [entry, most] of [['vitest.js', 4], ['jest.cjs', 3], ['mocha.js', 3], ['node-test.js', 3]]) {
     const loaded = new Set();
     const visit = (file) => {
@@ -122,6 +122,10 @@ if (!cjs.isCustodianError(new core.CustodianError('ERR_SHUTDOWN', 'x'))) throw n
     const code = entry.replace(/^\/\/# sourceMappingURL=.*$/gm, '').trim();
     const bytes = Buffer.byteLength(code);
     check(bytes <= 1024, `custodian/vitest's setup file is ${bytes} bytes of code`, 'at most 1024 expected: keep the setup in src/integrations/vitest-setup.ts');
+    // vitest's module runner asks its main process about each import of the setup file, one round
+    // trip each; Node loads the setup entry's own imports. One of ours: the setup entry.
+    const own = [...code.matchAll(/^import\s[^'"]*['"](\.\/[^'"]+)['"]/gm)].map((match) => match[1]);
+    check(own.length === 1 && own[0] === './vitest-setup.js', `custodian/vitest's setup file imports ${own.join(', ')}`, 'only ./vitest-setup.js expected (tsup.config.ts)');
   }
 
   if (process.exitCode) console.error(`smoke test FAILED on Node ${process.version}`);
