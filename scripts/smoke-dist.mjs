@@ -28,6 +28,11 @@ function run(label, command, args, env = {}) {
   }
 }
 
+/** The package's own modules a built file imports or requires at load time (`./name`), in order. */
+function ownImports(text) {
+  return [...text.matchAll(/(?:^import\s[^'"]*|^import\s*|require\()['"]\.\/([^'"]+)['"]/gm)].map((match) => match[1]);
+}
+
 /** Prints `ok` or `FAIL` for a property of the build; `expected` says what a failure missed. */
 function check(passed, label, expected) {
   if (passed) console.log(`ok   ${label}`);
@@ -106,8 +111,7 @@ if (!cjs.isCustodianError(new core.CustodianError('ERR_SHUTDOWN', 'x'))) throw n
     const visit = (file) => {
       if (loaded.has(file)) return;
       loaded.add(file);
-      const text = readFileSync(join(root, 'dist', file), 'utf8');
-      for (const match of text.matchAll(/(?:^import\s[^'"]*|^import\s*|require\()['"]\.\/([^'"]+)['"]/gm)) visit(match[1]);
+      for (const own of ownImports(readFileSync(join(root, 'dist', file), 'utf8'))) visit(own);
     };
     visit(entry);
     const label = `custodian/${entry.replace(/\.c?js$/, '')} loads ${loaded.size} modules of its own at startup`;
@@ -124,8 +128,8 @@ if (!cjs.isCustodianError(new core.CustodianError('ERR_SHUTDOWN', 'x'))) throw n
     check(bytes <= 1024, `custodian/vitest's setup file is ${bytes} bytes of code`, 'at most 1024 expected: keep the setup in src/integrations/vitest-setup.ts');
     // vitest's module runner asks its main process about each import of the setup file, one round
     // trip each; Node loads the setup entry's own imports. One of ours: the setup entry.
-    const own = [...code.matchAll(/^import\s[^'"]*['"](\.\/[^'"]+)['"]/gm)].map((match) => match[1]);
-    check(own.length === 1 && own[0] === './vitest-setup.js', `custodian/vitest's setup file imports ${own.join(', ')}`, 'only ./vitest-setup.js expected (tsup.config.ts)');
+    const own = ownImports(code);
+    check(own.length === 1 && own[0] === 'vitest-setup.js', `custodian/vitest's setup file imports ${own.join(', ')}`, 'only ./vitest-setup.js expected (tsup.config.ts)');
   }
 
   if (process.exitCode) console.error(`smoke test FAILED on Node ${process.version}`);

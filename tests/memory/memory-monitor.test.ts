@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { forceGc } from '../../src/memory/force-gc.js';
 import { MemoryMonitor } from '../../src/memory/memory-monitor.js';
 import { isCustodianError } from '../../src/errors.js';
@@ -189,14 +189,23 @@ describe('MemoryMonitor', () => {
     expect(sample.rssAfter).toBeGreaterThan(0);
   });
 
-  it('reuses the RSS reading for 500 ms, and reads it afresh after a GC', async () => {
-    const monitor = new MemoryMonitor({ gc: 'never' });
-    const first = monitor.after();
-    // Resident memory that a fresh reading would see: 64 MiB written page by page.
-    const held = Buffer.alloc(64 * 1024 * KB, 1);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const second = monitor.after();
-    expect(second.rssAfter).toBe(first.rssAfter);
+  it('reuses the RSS reading for 500 ms, and reads it afresh after that or after a GC', () => {
+    // The monitor's clock is performance.now(): faked, so that the test does not depend on how
+    // long the machine takes between two samples.
+    vi.useFakeTimers({ toFake: ['performance'] });
+    let held: Buffer;
+    try {
+      const monitor = new MemoryMonitor({ gc: 'never' });
+      const first = monitor.after();
+      // Resident memory that a fresh reading would see: 64 MiB written page by page.
+      held = Buffer.alloc(64 * 1024 * KB, 1);
+      vi.advanceTimersByTime(499);
+      expect(monitor.after().rssAfter).toBe(first.rssAfter);
+      vi.advanceTimersByTime(1);
+      expect(monitor.after().rssAfter).toBeGreaterThan(first.rssAfter + 32 * 1024 * KB);
+    } finally {
+      vi.useRealTimers();
+    }
     const always = new MemoryMonitor({ gc: 'always' });
     const before = always.after();
     const more = Buffer.alloc(64 * 1024 * KB, 1);
