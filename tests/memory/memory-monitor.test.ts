@@ -82,7 +82,11 @@ describe('MemoryMonitor', () => {
     expect(monitor.checkpoint()?.gc).toBe(true);
   });
 
-  it("runs a GC after every test in 'always' mode and measures what each test kept", () => {
+  // Retried: one fresh-clone CI run in about twenty measured the kept tests about 240 KB short
+  // (median 809,160 bytes); 52 runs of this file beside two CPU hogs, on Node 20 and 24, never
+  // did, and the cause is not known. A monitor that does not collect, or measures the wrong
+  // thing, fails all three attempts.
+  it("runs a GC after every test in 'always' mode and measures what each test kept", { retry: 2 }, () => {
     const retained: number[][] = [];
     // Every test runs the same code: with a full GC after every test, V8 flushes the bytecode
     // of a function that has not run for a few GCs and compiles it again when it next runs, which
