@@ -1,7 +1,8 @@
 // Memory monitoring overhead in a real vitest run, and the CLI sampler's own CPU use.
-//   1. 2,000 trivial vitest tests (4 files x 500): plain, vs a setup file that drives the built
-//      MemoryMonitor around every test in its default mode ('auto', target <= 1.10x) and in
-//      'always' mode (a full GC after every test; the figure is reported, no target).
+//   1. 2,000 trivial vitest tests (4 files x 500; BENCH_FILES, BENCH_TESTS_PER_FILE): plain,
+//      vs a setup file that drives the built MemoryMonitor around every test in its default mode
+//      ('auto', target <= 1.10x) and in 'always' mode (a full GC after every test; the figure is
+//      reported, no target).
 //      Wall time of the whole `vitest run` (the target) and CPU time of its process tree, medians
 //      of interleaved runs (BENCH_RUNS, 9 by default: on a shared 2-core machine single runs
 //      swing by 5%), and the median of each round's own ratio to plain with its 95% bootstrap
@@ -23,8 +24,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.CUSTODIAN_DIST ?? join(root, 'dist');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const ALWAYS_RUNS = Number(process.env.BENCH_ALWAYS_RUNS ?? 1);
-const FILES = 4;
-const TESTS_PER_FILE = 500;
+// The suite's shape: 4 x 500 by default. BENCH_FILES=1 BENCH_TESTS_PER_FILE=2000 runs the same
+// 2,000 tests in one fork, which separates what custodian costs per file from what it costs per test.
+function shape(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got ${JSON.stringify(process.env[name])}`);
+  return value;
+}
+const FILES = shape('BENCH_FILES', 4);
+const TESTS_PER_FILE = shape('BENCH_TESTS_PER_FILE', 500);
 
 const project = mkdtempSync(join(tmpdir(), 'custodian-bench-memory-'));
 symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
@@ -98,7 +106,9 @@ function runVitest(config, env = {}) {
   const cpu = cpuBefore === undefined ? ms : childrenCpuMs() - cpuBefore;
   if (result.status !== 0) throw new Error(`vitest failed:\n${result.stdout}\n${result.stderr}`);
   // eslint-disable-next-line no-control-regex -- strips vitest's colours
-  if (!/Tests\s+.*2000 passed/.test(result.stdout.replace(/\u001b\[[0-9;]*m/g, ''))) throw new Error(`expected 2000 tests:\n${result.stdout}`);
+  if (!new RegExp(`Tests\\s+.*\\b${FILES * TESTS_PER_FILE} passed`).test(result.stdout.replace(/\u001b\[[0-9;]*m/g, ''))) {
+    throw new Error(`expected ${FILES * TESTS_PER_FILE} tests:\n${result.stdout}`);
+  }
   const traces = [...result.stdout.matchAll(/\{"gcMs":([\d.]+),"points":(\d+)\}/g)].map((match) => ({ gcMs: Number(match[1]), points: Number(match[2]) }));
   return { ms, cpu, traces };
 }
@@ -163,7 +173,7 @@ const rows = Object.entries(times).map(([mode, list]) => ({
   'GC ms per file': gc[mode] ? median(gc[mode].map((trace) => trace.gcMs)) : '',
   'post-GC points per file': gc[mode] ? median(gc[mode].map((trace) => trace.points)) : '',
 }));
-printTable(`${FILES * TESTS_PER_FILE} trivial vitest tests (${FILES} files, pool forks), ${RUNS} runs each`, rows);
+printTable(`${FILES * TESTS_PER_FILE} trivial vitest tests (${FILES === 1 ? 'one file' : `${FILES} files`}, pool forks), ${RUNS} runs each`, rows);
 
 // 1b. The monitor's own cost per test, in this process (no vitest): before() + after() pairs.
 const { MemoryMonitor } = await import(join(dist, 'index.js'));
@@ -205,6 +215,7 @@ printTable('CLI sampler at --sample-interval 0.5, 4-process tree, 10 s', [
 
 writeResults('memory', {
   tests: FILES * TESTS_PER_FILE,
+  files: FILES,
   runs: RUNS,
   vitest: rows,
   perCall,
