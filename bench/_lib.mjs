@@ -6,6 +6,18 @@ import os from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/**
+ * A whole-number setting from the environment (`BENCH_RUNS=21`), or `fallback` when it is unset.
+ * Anything else stops the benchmark with what was wrong: `Number('x')` would run no rounds and
+ * print medians of nothing.
+ */
+export function envCount(name, fallback, minimum = 1) {
+  const text = process.env[name];
+  const value = text === undefined || text === '' ? fallback : Number(text);
+  if (!Number.isInteger(value) || value < minimum) throw new Error(`${name} must be a whole number of at least ${minimum}, got ${JSON.stringify(text)}`);
+  return value;
+}
+
 /** Median of a list of numbers. */
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

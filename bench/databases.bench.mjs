@@ -25,13 +25,13 @@
 // ~0.1 ms for the 20 register() calls (shape recognition, entries) and ~0.1 ms of cleanup
 // bookkeeping (deadlines, outcomes, the report), against ~1.4 ms for ending 100 connections.
 import pg from 'pg';
-import { loadCustodian, median, printTable, writeResults } from './_lib.mjs';
+import { envCount, loadCustodian, median, printTable, writeResults } from './_lib.mjs';
 import { startPostgres } from './_postgres.mjs';
 
 const { ResourceRegistry } = await loadCustodian();
-const POOLS = Number(process.env.BENCH_PG_POOLS ?? 20);
-const CONNECTIONS = Number(process.env.BENCH_PG_CONNECTIONS ?? 5);
-const RUNS = Number(process.env.BENCH_RUNS ?? 31);
+const POOLS = envCount('BENCH_PG_POOLS', 20);
+const CONNECTIONS = envCount('BENCH_PG_CONNECTIONS', 5);
+const RUNS = envCount('BENCH_RUNS', 31);
 const WARMUP = 2;
 const APPLICATION = `custodian-bench-${process.pid}`;
 

@@ -12,11 +12,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, printTable, writeResults } from './_lib.mjs';
+import { envCount, median, printTable, writeResults } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CALLS = Number(process.env.CALLS ?? 20_000);
-const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const CALLS = envCount('CALLS', 20_000);
+const ROUNDS = envCount('ROUNDS', 7);
 
 async function child(dist) {
   const { resetGlobals, setGlobalsBaseline, clearGlobalsBaseline } = await import(join(dist, 'index.js'));

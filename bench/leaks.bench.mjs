@@ -12,13 +12,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childrenCpuMs, loadCustodian, median, printTable, writeResults } from './_lib.mjs';
+import { childrenCpuMs, envCount, loadCustodian, median, printTable, writeResults } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const dist = process.env.CUSTODIAN_DIST ?? join(root, 'dist');
-const TESTS = Number(process.env.LEAKS_BENCH_TESTS ?? 20_000);
-const RUNS = Number(process.env.LEAKS_BENCH_RUNS ?? 3);
+const TESTS = envCount('LEAKS_BENCH_TESTS', 20_000);
+const RUNS = envCount('LEAKS_BENCH_RUNS', 3);
 const PROMISES = 1_000_000;
 // Ignored by git (.dist-*/), and inside the repository so the suites resolve vitest and jest.
 const work = join(root, '.dist-leaks-bench');

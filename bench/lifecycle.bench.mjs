@@ -15,13 +15,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadCustodian, median, printTable, writeResults } from './_lib.mjs';
+import { envCount, loadCustodian, median, printTable, writeResults } from './_lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const dist = process.env.CUSTODIAN_DIST ?? join(root, 'dist');
-const TESTS = Number(process.env.TESTS ?? 20_000);
-const RUNS = Number(process.env.RUNS ?? 5);
+const TESTS = envCount('TESTS', 20_000);
+const RUNS = envCount('RUNS', 5);
 
 if (!existsSync(join(dist, 'index.js'))) {
   console.error(`no build in ${dist}: run \`npx tsup --out-dir ${dist}\` first (or set CUSTODIAN_DIST)`);

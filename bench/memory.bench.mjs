@@ -18,21 +18,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childrenCpuMs, median, pairedRatio, printTable, writeResults } from './_lib.mjs';
+import { childrenCpuMs, envCount, median, pairedRatio, printTable, writeResults } from './_lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.CUSTODIAN_DIST ?? join(root, 'dist');
-const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const ALWAYS_RUNS = Number(process.env.BENCH_ALWAYS_RUNS ?? 1);
+const RUNS = envCount('BENCH_RUNS', 9);
+const ALWAYS_RUNS = envCount('BENCH_ALWAYS_RUNS', 1, 0);
 // The suite's shape: 4 x 500 by default. BENCH_FILES=1 BENCH_TESTS_PER_FILE=2000 runs the same
 // 2,000 tests in one fork, which separates what custodian costs per file from what it costs per test.
-function shape(name, fallback) {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got ${JSON.stringify(process.env[name])}`);
-  return value;
-}
-const FILES = shape('BENCH_FILES', 4);
-const TESTS_PER_FILE = shape('BENCH_TESTS_PER_FILE', 500);
+const FILES = envCount('BENCH_FILES', 4);
+const TESTS_PER_FILE = envCount('BENCH_TESTS_PER_FILE', 500);
 
 const project = mkdtempSync(join(tmpdir(), 'custodian-bench-memory-'));
 symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
